@@ -1,0 +1,37 @@
+/** The one place where an error becomes an exit code. Codes mirror HTTP statuses. */
+export const ExitCode = {
+  ok: 0,
+  jobFailed: 1,
+  badInput: 2,
+  notFound: 3,
+  conflict: 4,
+  unauthorized: 5,
+  unreachable: 6,
+  internal: 70,
+  config: 78,
+  interrupted: 130
+} as const
+
+/** Every tag a command can fail with; a new tag does not compile until it has a code here. */
+export const exitCodeByTag = {
+  BadRequest: ExitCode.badInput,
+  PayloadTooLarge: ExitCode.badInput,
+  InputInvalid: ExitCode.badInput,
+  Unauthorized: ExitCode.unauthorized,
+  Forbidden: ExitCode.unauthorized,
+  NotFound: ExitCode.notFound,
+  Conflict: ExitCode.conflict,
+  NotReady: ExitCode.unreachable,
+  RequestError: ExitCode.unreachable,
+  SqlError: ExitCode.unreachable,
+  ResponseError: ExitCode.internal,
+  ParseError: ExitCode.internal,
+  ConfigError: ExitCode.config
+} as const
+
+export type AppErrorTag = keyof typeof exitCodeByTag
+
+export const EXIT_STATUS_HELP = `EXIT STATUS
+  0 ok, 1 a job failed, 2 bad input or usage, 3 not found, 4 conflict,
+  5 unauthorized or forbidden, 6 Hub or database unreachable, 70 internal error,
+  78 bad configuration, 130 interrupted`

@@ -1,0 +1,18 @@
+import { DateTime } from "effect"
+import type { Source } from "../shared/contract/Sources.js"
+
+/** The stable --json shape of a source (camelCase; credentials are never part of it). */
+export const sourceJson = (s: Source) => ({
+  id: s.id,
+  tenantId: s.tenantId,
+  name: s.name,
+  kind: s.kind,
+  host: s.host,
+  port: s.port,
+  username: s.username,
+  authMethod: s.authMethod,
+  paths: s.paths,
+  excludes: s.excludes,
+  hostKey: s.hostKey,
+  createdAt: DateTime.formatIso(s.createdAt)
+})

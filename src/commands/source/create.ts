@@ -1,0 +1,71 @@
+import { Flags } from "@oclif/core"
+import { Effect, Schema } from "effect"
+import { TenantId } from "../../shared/contract/Ids.js"
+import type { SourceCredentials } from "../../shared/contract/Sources.js"
+import { InputInvalid } from "../../cli/InputInvalid.js"
+import { readSecretFile, readStdinSecret } from "../../cli/readInput.js"
+import { sourceJson } from "../../cli/sourceJson.js"
+import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
+
+export default class SourceCreate extends HubCommand {
+  static override summary = "Register an SSH/SFTP source for a tenant."
+  static override description = withExitStatus(
+    "Credentials are read from stdin or a file, sealed on the Hub and never shown again. " +
+      "Without --host-key the first successful connection records the server's key (trust on " +
+      "first use); any later change fails backups with 'host key mismatch'."
+  )
+  static override examples = [
+    "printf '%s' \"$PW\" | <%= config.bin %> <%= command.id %> --tenant-id T --name web1 --host web1.example.com --username backup --password-stdin --path /var/www",
+    "<%= config.bin %> <%= command.id %> --tenant-id T --name db --host 10.0.0.5 --username backup --private-key-file ~/.ssh/id_ed25519 --path /srv --exclude '*.tmp' --host-key SHA256:…"
+  ]
+  static override flags = {
+    "tenant-id": Flags.string({ required: true, summary: "The tenant that owns the source." }),
+    name: Flags.string({ required: true, summary: "Name, unique within the tenant." }),
+    host: Flags.string({ required: true, summary: "SSH server host name or address." }),
+    port: Flags.integer({ default: 22, min: 1, max: 65535, summary: "SSH port." }),
+    username: Flags.string({ required: true, summary: "SSH login." }),
+    "password-stdin": Flags.boolean({ summary: "Read the SSH password from stdin.", exclusive: ["private-key-file"] }),
+    "private-key-file": Flags.string({ summary: "Read the SSH private key from this file." }),
+    "passphrase-stdin": Flags.boolean({ summary: "Read the private key's passphrase from stdin.", dependsOn: ["private-key-file"] }),
+    path: Flags.string({ required: true, multiple: true, summary: "Absolute path to back up (repeatable)." }),
+    exclude: Flags.string({ multiple: true, summary: "Glob to leave out (repeatable)." }),
+    "host-key": Flags.string({ summary: "Pin the server's host key fingerprint (SHA256:…)." })
+  }
+
+  async run() {
+    const { flags } = await this.parse(SourceCreate)
+    const credentials: Effect.Effect<SourceCredentials, InputInvalid> = flags["private-key-file"] !== undefined
+      ? Effect.all({
+        privateKey: readSecretFile(flags["private-key-file"], "private key"),
+        passphrase: flags["passphrase-stdin"] ? Effect.asSome(readStdinSecret("passphrase")) : Effect.succeedNone
+      }).pipe(Effect.map(({ privateKey, passphrase }) =>
+        passphrase._tag === "Some"
+          ? { _tag: "privateKey" as const, privateKey, passphrase: passphrase.value }
+          : { _tag: "privateKey" as const, privateKey }
+      ))
+      : flags["password-stdin"]
+      ? Effect.map(readStdinSecret("password"), (password) => ({ _tag: "password" as const, password }))
+      : Effect.fail(new InputInvalid({ message: "give credentials with --password-stdin or --private-key-file" }))
+    const source = await this.runWithHub(flags, (hub) =>
+      Effect.gen(function*() {
+        const tenantId = yield* Schema.decode(TenantId)(flags["tenant-id"]).pipe(
+          Effect.mapError(() => new InputInvalid({ message: `--tenant-id '${flags["tenant-id"]}' is not a tenant id` }))
+        )
+        return yield* hub.sources.create({
+          path: { tenantId },
+          payload: {
+            name: flags.name,
+            host: flags.host,
+            port: flags.port,
+            username: flags.username,
+            credentials: yield* credentials,
+            paths: flags.path,
+            excludes: flags.exclude ?? [],
+            ...(flags["host-key"] !== undefined ? { hostKey: flags["host-key"] } : {})
+          }
+        })
+      }))
+    this.log(`created source ${source.name} (${source.id}) for tenant ${source.tenantId}`)
+    return sourceJson(source)
+  }
+}

@@ -1,0 +1,34 @@
+import { Flags } from "@oclif/core"
+import { Effect, Schema } from "effect"
+import { TenantId } from "../../shared/contract/Ids.js"
+import { InputInvalid } from "../../cli/InputInvalid.js"
+import { sourceJson } from "../../cli/sourceJson.js"
+import { formatTable } from "../../cli/table.js"
+import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
+
+export default class SourceList extends HubCommand {
+  static override summary = "List a tenant's sources."
+  static override description = withExitStatus("Credentials are never shown.")
+  static override examples = ["<%= config.bin %> <%= command.id %> --tenant-id T", "<%= config.bin %> <%= command.id %> --tenant-id T --json"]
+  static override flags = {
+    "tenant-id": Flags.string({ required: true, summary: "The tenant whose sources to list." })
+  }
+
+  async run() {
+    const { flags } = await this.parse(SourceList)
+    const sources = await this.runWithHub(flags, (hub) =>
+      Schema.decode(TenantId)(flags["tenant-id"]).pipe(
+        Effect.mapError(() => new InputInvalid({ message: `--tenant-id '${flags["tenant-id"]}' is not a tenant id` })),
+        Effect.flatMap((tenantId) => hub.sources.list({ path: { tenantId } }))
+      ))
+    this.log(formatTable(sources, [
+      ["id", (s) => s.id],
+      ["name", (s) => s.name],
+      ["target", (s) => `${s.username}@${s.host}:${s.port}`],
+      ["auth", (s) => s.authMethod],
+      ["paths", (s) => s.paths.join(",")],
+      ["host key", (s) => s.hostKey ?? "(first use)"]
+    ]))
+    return sources.map(sourceJson)
+  }
+}

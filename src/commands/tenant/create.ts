@@ -1,0 +1,23 @@
+import { DateTime } from "effect"
+import { Flags } from "@oclif/core"
+import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
+
+export default class TenantCreate extends HubCommand {
+  static override summary = "Create a tenant and its age key pair on the Hub (admin)."
+  static override description = withExitStatus(
+    "Prints the tenant's id and its public key (age1…): backups of the tenant are encrypted to it. " +
+      "The secret key stays sealed on the Hub."
+  )
+  static override examples = ["<%= config.bin %> <%= command.id %> --name acme", "<%= config.bin %> <%= command.id %> --name acme --json"]
+  static override flags = {
+    name: Flags.string({ required: true, summary: "Unique name: 1-63 of a-z, 0-9 and '-'." })
+  }
+
+  async run() {
+    const { flags } = await this.parse(TenantCreate)
+    const tenant = await this.runWithHub(flags, (hub) => hub.tenants.create({ payload: { name: flags.name } }))
+    const json = { id: tenant.id, name: tenant.name, publicKey: tenant.publicKey, createdAt: DateTime.formatIso(tenant.createdAt) }
+    this.log(`created tenant ${tenant.name}\n  id          ${tenant.id}\n  public key  ${tenant.publicKey}`)
+    return json
+  }
+}

@@ -1,0 +1,53 @@
+import { createServer } from "node:http"
+import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Config, Effect, Layer } from "effect"
+import { XvaultApi } from "../shared/contract/Api.js"
+import { Redis } from "../shared/queue/Redis.js"
+import { ApiErrorsLive } from "./ApiErrors.js"
+import { AuditLog } from "./Audit/AuditLog.js"
+import { AuthenticationLive } from "./Auth/AuthenticationLive.js"
+import { HealthHttpLive } from "./Health/Http.js"
+import { HubHost, HubPort } from "./HubConfig.js"
+import { migrate } from "./Migrator.js"
+import { Sealer } from "./Secrets/Sealer.js"
+import { SourcesHttpLive } from "./Sources/Http.js"
+import { Sources } from "./Sources/Sources.js"
+import { SqlLive } from "./Sql.js"
+import { TenantsHttpLive } from "./Tenants/Http.js"
+import { Tenants } from "./Tenants/Tenants.js"
+
+/** The API with every handler and service, but no server and no infrastructure. */
+export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
+  Layer.provide([TenantsHttpLive, SourcesHttpLive, HealthHttpLive, ApiErrorsLive]),
+  Layer.provide(AuthenticationLive),
+  Layer.provide([Tenants.Default, Sources.Default]),
+  Layer.provide([Sealer.Default, AuditLog.Default])
+)
+
+export interface ServeOptions {
+  readonly port?: number | undefined
+  readonly host?: string | undefined
+  /** Apply pending migrations before accepting requests. */
+  readonly migrate?: boolean | undefined
+}
+
+const MigrateFirst = Layer.effectDiscard(migrate())
+
+/** The Hub process: HTTP API, OpenAPI document and Swagger UI, on PostgreSQL and Redis. */
+export const HubLive = (options: ServeOptions = {}) =>
+  HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(HubApiLive),
+    HttpServer.withLogAddress,
+    Layer.provide(NodeHttpServer.layerConfig(createServer, {
+      port: options.port === undefined ? HubPort : Config.succeed(options.port),
+      host: options.host === undefined ? HubHost : Config.succeed(options.host)
+    })),
+    Layer.provide(options.migrate ? MigrateFirst : Layer.empty),
+    Layer.provide(Redis.Default),
+    Layer.provide(SqlLive)
+  )
+
+export const serveHub = (options: ServeOptions = {}) => Layer.launch(HubLive(options)).pipe(Effect.asVoid)

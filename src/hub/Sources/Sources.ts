@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto"
+import { SqlClient } from "@effect/sql"
+import { DateTime, Effect, Option } from "effect"
+import { Conflict, NotFound } from "../../shared/contract/ApiError.js"
+import type { SourceId, TenantId } from "../../shared/contract/Ids.js"
+import { type CreateSource, Source } from "../../shared/contract/Sources.js"
+import { AuditLog } from "../Audit/AuditLog.js"
+import { Sealer } from "../Secrets/Sealer.js"
+import { tenantNotFound } from "../Tenants/Tenants.js"
+
+interface SourceRow {
+  readonly id: string
+  readonly tenant_id: string
+  readonly name: string
+  readonly host: string
+  readonly port: number
+  readonly username: string
+  readonly auth_method: "password" | "private_key"
+  readonly paths: ReadonlyArray<string>
+  readonly excludes: ReadonlyArray<string>
+  readonly host_key_fingerprint: string | null
+  readonly created_at: Date
+}
+
+const toSource = (row: SourceRow) =>
+  new Source({
+    id: row.id as SourceId,
+    tenantId: row.tenant_id as TenantId,
+    name: row.name,
+    kind: "sftp",
+    host: row.host,
+    port: row.port,
+    username: row.username,
+    authMethod: row.auth_method === "password" ? "password" : "privateKey",
+    paths: row.paths,
+    excludes: row.excludes,
+    hostKey: row.host_key_fingerprint,
+    createdAt: DateTime.unsafeFromDate(row.created_at)
+  })
+
+export const sourceNotFound = (id: string) => new NotFound({ message: `source ${id} not found` })
+export const credentialContext = (id: string) => ({ table: "sources", rowId: id, column: "credential_sealed" })
+export const passphraseContext = (id: string) => ({ table: "sources", rowId: id, column: "passphrase_sealed" })
+
+export class Sources extends Effect.Service<Sources>()("hub/Sources", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const sealer = yield* Sealer
+    const audit = yield* AuditLog
+    const textArray = (items: ReadonlyArray<string>) =>
+      sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(items)}::jsonb))`
+    const columns = sql`id, tenant_id, name, host, port, username, auth_method, paths, excludes,
+                        host_key_fingerprint, created_at`
+
+    /** Stores the source with its credentials sealed; nothing secret is ever read back out. */
+    const create = (tenantId: TenantId, input: CreateSource) =>
+      Effect.gen(function*() {
+        const tenant = yield* sql`SELECT 1 FROM tenants WHERE id = ${tenantId} FOR SHARE`
+        if (tenant.length === 0) return yield* tenantNotFound(tenantId)
+        const id = randomUUID()
+        const creds = input.credentials
+        const credential = sealer.seal(creds._tag === "password" ? creds.password : creds.privateKey, credentialContext(id))
+        const passphrase = creds._tag === "privateKey" && creds.passphrase
+          ? sealer.seal(creds.passphrase, passphraseContext(id))
+          : null
+        const rows = yield* sql<SourceRow>`
+          INSERT INTO sources (id, tenant_id, name, host, port, username, auth_method, credential_sealed,
+                               passphrase_sealed, paths, excludes, host_key_fingerprint, host_key_pinned)
+          VALUES (${id}, ${tenantId}, ${input.name}, ${input.host}, ${input.port}, ${input.username},
+                  ${creds._tag === "password" ? "password" : "private_key"}, ${credential}, ${passphrase},
+                  ${textArray(input.paths)}, ${textArray(input.excludes)}, ${input.hostKey ?? null},
+                  ${input.hostKey !== undefined})
+          ON CONFLICT (tenant_id, name) DO NOTHING
+          RETURNING ${columns}`
+        const row = rows[0]
+        if (!row) return yield* new Conflict({ message: `this tenant already has a source named '${input.name}'` })
+        yield* audit.record({
+          action: "source.create",
+          resourceType: "source",
+          resourceId: id,
+          tenantId,
+          details: { name: input.name, host: input.host, authMethod: creds._tag }
+        })
+        return toSource(row)
+      }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
+
+    const list = (tenantId: TenantId) =>
+      Effect.gen(function*() {
+        const tenant = yield* sql`SELECT 1 FROM tenants WHERE id = ${tenantId}`
+        if (tenant.length === 0) return yield* tenantNotFound(tenantId)
+        const rows = yield* sql<SourceRow>`SELECT ${columns} FROM sources WHERE tenant_id = ${tenantId} ORDER BY name`
+        return rows.map(toSource)
+      }).pipe(Effect.catchTag("SqlError", Effect.die))
+
+    const find = (id: SourceId) =>
+      sql<SourceRow>`SELECT ${columns} FROM sources WHERE id = ${id}`.pipe(
+        Effect.map((rows) => Option.fromNullable(rows[0]).pipe(Option.map(toSource))),
+        Effect.orDie
+      )
+
+    return { create, list, find } as const
+  })
+}) {}

@@ -1,0 +1,16 @@
+import { HttpApi, OpenApi } from "@effect/platform"
+import { BadRequestWire, ForbiddenWire, PayloadTooLargeWire } from "./ApiError.js"
+import { HealthGroup } from "./Health.js"
+import { SourcesGroup } from "./Sources.js"
+import { TenantsGroup } from "./Tenants.js"
+
+/** The one definition of the Hub API: the Hub serves it, the worker and the CLI call it. */
+export class XvaultApi extends HttpApi.make("xvault")
+  .add(HealthGroup)
+  .add(TenantsGroup)
+  .add(SourcesGroup)
+  .addError(BadRequestWire)
+  .addError(ForbiddenWire)
+  .addError(PayloadTooLargeWire)
+  .annotate(OpenApi.Title, "xVault Hub API")
+{}

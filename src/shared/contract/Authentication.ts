@@ -1,0 +1,10 @@
+import { HttpApiMiddleware, HttpApiSecurity } from "@effect/platform"
+import { CurrentPrincipal } from "../auth/Principal.js"
+import { UnauthorizedWire } from "./ApiError.js"
+
+/** Bearer JWT on every /v1 route; the Hub provides the verifying implementation. */
+export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("shared/Authentication", {
+  failure: UnauthorizedWire,
+  provides: CurrentPrincipal,
+  security: { bearer: HttpApiSecurity.bearer }
+}) {}
