@@ -34,12 +34,16 @@ export interface ServeOptions {
 
 const MigrateFirst = Layer.effectDiscard(migrate())
 
-/** The Hub process: HTTP API, OpenAPI document and Swagger UI, on PostgreSQL and Redis. */
+/** Everything the Hub serves over HTTP: the API, /openapi.json and the Swagger UI at /docs. */
+export const HubHttpLive = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+  Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(HubApiLive)
+)
+
+/** The Hub process: HubHttpLive on a Node HTTP server, on PostgreSQL and Redis. */
 export const HubLive = (options: ServeOptions = {}) =>
-  HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
-    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
-    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-    Layer.provide(HubApiLive),
+  HubHttpLive.pipe(
     HttpServer.withLogAddress,
     Layer.provide(NodeHttpServer.layerConfig(createServer, {
       port: options.port === undefined ? HubPort : Config.succeed(options.port),

@@ -1,8 +1,8 @@
-import { HttpApiBuilder, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
-import { HubApiLive } from "../../src/hub/Main.js"
+import { HubHttpLive } from "../../src/hub/Main.js"
 import { SqlLive } from "../../src/hub/Sql.js"
 import { mint, type MintOptions } from "../../src/shared/auth/Jwt.js"
 import { XvaultApi } from "../../src/shared/contract/Api.js"
@@ -31,8 +31,7 @@ const ConfigFromTestDatabase = Layer.unwrapEffect(
  * The real Hub API on a real HTTP server (random port) over a fresh PostgreSQL database and
  * the real Redis. Provides an HttpClient aimed at the server, and SqlClient for assertions.
  */
-export const HubTestLive = HttpApiBuilder.serve().pipe(
-  Layer.provide(HubApiLive),
+export const HubTestLive = HubHttpLive.pipe(
   Layer.provideMerge(NodeHttpServer.layerTest),
   Layer.provideMerge(Layer.mergeAll(SqlLive, Redis.Default)),
   Layer.provide(ConfigFromTestDatabase),
