@@ -25,6 +25,7 @@ export const exitCodeByTag = {
   RequestError: ExitCode.unreachable,
   SqlError: ExitCode.unreachable,
   ResponseError: ExitCode.internal,
+  InternalError: ExitCode.internal,
   ParseError: ExitCode.internal,
   ConfigError: ExitCode.config
 } as const

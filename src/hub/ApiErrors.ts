@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpApiError, HttpServerError, HttpServerRequest } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
 import { XvaultApi } from "../shared/contract/Api.js"
-import { BadRequest, PayloadTooLarge } from "../shared/contract/ApiError.js"
+import { BadRequest, InternalError, PayloadTooLarge } from "../shared/contract/ApiError.js"
 import { MaxRequestBytes } from "./HubConfig.js"
 
 const describeDecodeError = (e: HttpApiError.HttpApiDecodeError) =>
@@ -13,7 +13,8 @@ const tooLarge = new PayloadTooLarge({ message: `request body exceeds the limit 
 
 /**
  * Bad input must never become a 500: schema failures, unparsable JSON and oversized bodies
- * are turned into the API's own 400 and 413 errors, which name the offending field.
+ * are turned into the API's own 400 and 413 errors, which name the offending field. Real
+ * defects become a JSON 500 and are logged.
  */
 export const ApiErrorsLive = HttpApiBuilder.middleware(XvaultApi, (app) =>
   Effect.gen(function*() {
@@ -22,7 +23,7 @@ export const ApiErrorsLive = HttpApiBuilder.middleware(XvaultApi, (app) =>
     if (declared > MaxRequestBytes) return yield* tooLarge
     return yield* app.pipe(
       HttpServerRequest.withMaxBodySize(Option.some(MaxRequestBytes)),
-      Effect.catchAllCause((cause: Cause.Cause<unknown>): Effect.Effect<never, BadRequest | PayloadTooLarge> => {
+      Effect.catchAllCause((cause: Cause.Cause<unknown>): Effect.Effect<never, BadRequest | PayloadTooLarge | InternalError> => {
         const failure = Cause.failureOption(cause)
         if (Option.isSome(failure) && failure.value instanceof HttpApiError.HttpApiDecodeError) {
           return Effect.fail(new BadRequest({ message: describeDecodeError(failure.value) }))
@@ -36,7 +37,13 @@ export const ApiErrorsLive = HttpApiBuilder.middleware(XvaultApi, (app) =>
             ? Effect.fail(tooLarge)
             : Effect.fail(new BadRequest({ message: "request body is not valid JSON" }))
         }
-        // anything else keeps its own encoding (or is a defect: 500)
+        if (Option.isSome(defect)) {
+          // the details go to the log; the caller learns only that it was not their fault
+          return Effect.zipRight(
+            Effect.logError("request failed", cause),
+            Effect.fail(new InternalError({ message: "internal error; the Hub log has the details" }))
+          )
+        }
         return Effect.failCause(cause as Cause.Cause<never>)
       })
     )

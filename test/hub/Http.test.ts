@@ -1,4 +1,5 @@
 import { expect, layer } from "@effect/vitest"
+import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { adminToken, HubTestLive, rawRequest } from "../support/HubTest.js"
 
@@ -48,5 +49,18 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("HTTP e
         "/v1/tenants/{id}",
         "/v1/tenants/{tenantId}/sources"
       ])
+    }))
+
+  it.effect("a failure on the Hub's side is a JSON 500 that reveals nothing of the cause", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`ALTER TABLE tenants RENAME TO tenants_away`
+      const response = yield* rawRequest("GET", "/v1/tenants", { token: adminToken() }).pipe(
+        Effect.ensuring(Effect.orDie(sql`ALTER TABLE tenants_away RENAME TO tenants`))
+      )
+      expect(response.status).toBe(500)
+      expect(response.json()).toEqual({
+        error: { code: "internal", message: "internal error; the Hub log has the details" }
+      })
     }))
 })

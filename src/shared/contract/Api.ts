@@ -1,5 +1,5 @@
 import { HttpApi, OpenApi } from "@effect/platform"
-import { BadRequestWire, ForbiddenWire, PayloadTooLargeWire } from "./ApiError.js"
+import { BadRequestWire, ForbiddenWire, InternalErrorWire, PayloadTooLargeWire } from "./ApiError.js"
 import { HealthGroup } from "./Health.js"
 import { SourcesGroup } from "./Sources.js"
 import { TenantsGroup } from "./Tenants.js"
@@ -12,5 +12,6 @@ export class XvaultApi extends HttpApi.make("xvault")
   .addError(BadRequestWire)
   .addError(ForbiddenWire)
   .addError(PayloadTooLargeWire)
+  .addError(InternalErrorWire)
   .annotate(OpenApi.Title, "xVault Hub API")
 {}

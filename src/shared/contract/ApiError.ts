@@ -31,6 +31,10 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
 }) {}
 export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", { message: Schema.String }) {}
 
+export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", {
+  message: Schema.String
+}) {}
+
 export const BadRequestWire = wire(BadRequest, "bad_request", 400)
 export const UnauthorizedWire = wire(Unauthorized, "unauthorized", 401)
 export const ForbiddenWire = wire(Forbidden, "forbidden", 403)
@@ -38,5 +42,6 @@ export const NotFoundWire = wire(NotFound, "not_found", 404)
 export const ConflictWire = wire(Conflict, "conflict", 409)
 export const PayloadTooLargeWire = wire(PayloadTooLarge, "payload_too_large", 413)
 export const NotReadyWire = wire(NotReady, "not_ready", 503)
+export const InternalErrorWire = wire(InternalError, "internal", 500)
 
-export type ApiError = BadRequest | Unauthorized | Forbidden | NotFound | Conflict | PayloadTooLarge | NotReady
+export type ApiError = BadRequest | Unauthorized | Forbidden | NotFound | Conflict | PayloadTooLarge | NotReady | InternalError
