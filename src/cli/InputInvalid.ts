@@ -1,4 +1,11 @@
-import { Data } from "effect"
+import { Data, Effect, Schema } from "effect"
+import { describeParseError } from "../shared/contract/describeIssues.js"
 
 /** Bad flags or local input found by the CLI itself, before anything is sent. */
 export class InputInvalid extends Data.TaggedError("InputInvalid")<{ readonly message: string }> {}
+
+/** Checks a request against the API schema before sending it, so bad flags are exit 2 with one line. */
+export const validateInput = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
+  Schema.validate(schema)(value).pipe(
+    Effect.mapError((error) => new InputInvalid({ message: describeParseError(error) }))
+  )

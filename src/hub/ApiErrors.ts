@@ -1,13 +1,12 @@
 import { HttpApiBuilder, HttpApiError, HttpServerError, HttpServerRequest } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
 import { XvaultApi } from "../shared/contract/Api.js"
+import { describeIssues } from "../shared/contract/describeIssues.js"
 import { BadRequest, InternalError, PayloadTooLarge } from "../shared/contract/ApiError.js"
 import { MaxRequestBytes } from "./HubConfig.js"
 
 const describeDecodeError = (e: HttpApiError.HttpApiDecodeError) =>
-  e.issues.length === 0
-    ? e.message
-    : e.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "request"}: ${i.message}`).join("; ")
+  e.issues.length === 0 ? e.message : describeIssues(e.issues)
 
 const tooLarge = new PayloadTooLarge({ message: `request body exceeds the limit of ${MaxRequestBytes} bytes` })
 

@@ -22,6 +22,8 @@ export const loadMigrations = (dir = migrationsDir): Effect.Effect<ReadonlyArray
     }))
   })
 
+const migrationLabel = (m: Migration) => `${String(m.id).padStart(4, "0")}_${m.name}`
+
 /** Any 64-bit constant will do; it only has to be the same in every xVault process. */
 const MIGRATION_LOCK = 7_305_170_001
 
@@ -45,8 +47,8 @@ export const migrate = Effect.fn("migrate")(function*(migrations?: ReadonlyArray
     for (const m of pending) {
       yield* sql.unsafe(m.sql)
       yield* sql`INSERT INTO schema_migrations (id, name) VALUES (${m.id}, ${m.name})`
-      yield* Effect.logInfo(`applied migration ${m.id}_${m.name}`)
+      yield* Effect.logInfo(`applied migration ${migrationLabel(m)}`)
     }
-    return pending.map((m) => `${String(m.id).padStart(4, "0")}_${m.name}`)
+    return pending.map(migrationLabel)
   }))
 })

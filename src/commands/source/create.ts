@@ -1,8 +1,8 @@
 import { Flags } from "@oclif/core"
 import { Effect, Schema } from "effect"
 import { TenantId } from "../../shared/contract/Ids.js"
-import type { SourceCredentials } from "../../shared/contract/Sources.js"
-import { InputInvalid } from "../../cli/InputInvalid.js"
+import { CreateSource, type SourceCredentials } from "../../shared/contract/Sources.js"
+import { InputInvalid, validateInput } from "../../cli/InputInvalid.js"
 import { readSecretFile, readStdinSecret } from "../../cli/readInput.js"
 import { sourceJson } from "../../cli/sourceJson.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
@@ -15,8 +15,16 @@ export default class SourceCreate extends HubCommand {
       "first use); any later change fails backups with 'host key mismatch'."
   )
   static override examples = [
-    "printf '%s' \"$PW\" | <%= config.bin %> <%= command.id %> --tenant-id T --name web1 --host web1.example.com --username backup --password-stdin --path /var/www",
-    "<%= config.bin %> <%= command.id %> --tenant-id T --name db --host 10.0.0.5 --username backup --private-key-file ~/.ssh/id_ed25519 --path /srv --exclude '*.tmp' --host-key SHA256:…"
+    {
+      description: "Password auth, the password read from stdin:",
+      command:
+        "printf '%s' \"$PW\" | <%= config.bin %> <%= command.id %> --tenant-id T --name web1 --host web1.example.com --username backup --password-stdin --path /var/www"
+    },
+    {
+      description: "Key auth with a pinned host key and an exclude:",
+      command:
+        "<%= config.bin %> <%= command.id %> --tenant-id T --name db --host 10.0.0.5 --username backup --private-key-file ~/.ssh/id_ed25519 --path /srv --exclude '*.tmp' --host-key SHA256:…"
+    }
   ]
   static override flags = {
     "tenant-id": Flags.string({ required: true, summary: "The tenant that owns the source." }),
@@ -51,9 +59,7 @@ export default class SourceCreate extends HubCommand {
         const tenantId = yield* Schema.decode(TenantId)(flags["tenant-id"]).pipe(
           Effect.mapError(() => new InputInvalid({ message: `--tenant-id '${flags["tenant-id"]}' is not a tenant id` }))
         )
-        return yield* hub.sources.create({
-          path: { tenantId },
-          payload: {
+        const payload = yield* validateInput(CreateSource, {
             name: flags.name,
             host: flags.host,
             port: flags.port,
@@ -62,8 +68,8 @@ export default class SourceCreate extends HubCommand {
             paths: flags.path,
             excludes: flags.exclude ?? [],
             ...(flags["host-key"] !== undefined ? { hostKey: flags["host-key"] } : {})
-          }
         })
+        return yield* hub.sources.create({ path: { tenantId }, payload })
       }))
     this.log(`created source ${source.name} (${source.id}) for tenant ${source.tenantId}`)
     return sourceJson(source)

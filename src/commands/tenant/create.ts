@@ -1,5 +1,7 @@
-import { DateTime } from "effect"
 import { Flags } from "@oclif/core"
+import { DateTime, Effect } from "effect"
+import { CreateTenant } from "../../shared/contract/Tenants.js"
+import { validateInput } from "../../cli/InputInvalid.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
 export default class TenantCreate extends HubCommand {
@@ -15,7 +17,8 @@ export default class TenantCreate extends HubCommand {
 
   async run() {
     const { flags } = await this.parse(TenantCreate)
-    const tenant = await this.runWithHub(flags, (hub) => hub.tenants.create({ payload: { name: flags.name } }))
+    const tenant = await this.runWithHub(flags, (hub) =>
+      Effect.flatMap(validateInput(CreateTenant, { name: flags.name }), (payload) => hub.tenants.create({ payload })))
     const json = { id: tenant.id, name: tenant.name, publicKey: tenant.publicKey, createdAt: DateTime.formatIso(tenant.createdAt) }
     this.log(`created tenant ${tenant.name}\n  id          ${tenant.id}\n  public key  ${tenant.publicKey}`)
     return json

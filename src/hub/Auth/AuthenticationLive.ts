@@ -12,7 +12,7 @@ export const AuthenticationLive = Layer.effect(
       bearer: (token) =>
         Effect.gen(function*() {
           const raw = Redacted.value(token)
-          if (raw === "") return yield* new Unauthorized({ message: "missing bearer token" })
+          if (raw === "") return yield* new Unauthorized({ message: "missing bearer token (the CLI reads it from XVAULT_TOKEN or --token)" })
           const now = new Date(yield* Clock.currentTimeMillis)
           return yield* verify(secret, raw, now).pipe(
             Effect.mapError((e) => new Unauthorized({ message: `invalid token: ${e.reason}` }))
