@@ -1,7 +1,7 @@
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
-import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import { HubHttpLive } from "../../src/hub/Main.js"
 import { SqlLive } from "../../src/hub/Sql.js"
 import { mint, type MintOptions } from "../../src/shared/auth/Jwt.js"
@@ -32,6 +32,8 @@ const ConfigFromTestDatabase = Layer.unwrapEffect(
  * the real Redis. Provides an HttpClient aimed at the server, and SqlClient for assertions.
  */
 export const HubTestLive = HubHttpLive.pipe(
+  // request logs would drown the test report; warnings and errors still show
+  Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
   Layer.provideMerge(NodeHttpServer.layerTest),
   Layer.provideMerge(Layer.mergeAll(SqlLive, Redis.Default)),
   Layer.provide(ConfigFromTestDatabase),
