@@ -1,5 +1,5 @@
 import type { Command } from "@oclif/core"
-import { Cause, Effect, Exit, Logger, LogLevel, Option } from "effect"
+import { Cause, Config, Effect, Exit, Logger, LogLevel, Option } from "effect"
 import { describeError } from "./describeError.js"
 import { ExitCode } from "./ExitCodes.js"
 
@@ -9,6 +9,7 @@ export interface RunOptions {
 }
 
 const LoggerLive = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
+const LogLevelConfig = Config.logLevel("XVAULT_LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
 
 /**
  * Runs one command's program: SIGINT/SIGTERM interrupt it (so finalizers close connections),
@@ -25,9 +26,8 @@ export const runEffect = async <A, E>(
   process.once("SIGINT", abort)
   process.once("SIGTERM", abort)
   const exit = await Effect.runPromiseExit(
-    program.pipe(
-      Effect.provide(LoggerLive),
-      Logger.withMinimumLogLevel(process.env["XVAULT_LOG_LEVEL"] === "debug" ? LogLevel.Debug : LogLevel.Info)
+    Effect.flatMap(LogLevelConfig, (level) => program.pipe(Logger.withMinimumLogLevel(level))).pipe(
+      Effect.provide(LoggerLive)
     ),
     { signal: controller.signal }
   )
