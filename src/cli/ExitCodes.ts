@@ -27,7 +27,9 @@ export const exitCodeByTag = {
   ResponseError: ExitCode.internal,
   InternalError: ExitCode.internal,
   ParseError: ExitCode.internal,
-  ConfigError: ExitCode.config
+  ConfigError: ExitCode.config,
+  // the listen address is taken or not ours: fixed by changing HUB_PORT/HUB_HOST
+  ServeError: ExitCode.config
 } as const
 
 export type AppErrorTag = keyof typeof exitCodeByTag

@@ -53,12 +53,19 @@ export const describeError = (error: unknown): DescribedError => {
         message: `database error: ${message}${causeText(error)}`,
         exitCode: exitCodeByTag[tag]
       }
+    case "ServeError":
+      return { code: "serve_error", message: `the Hub cannot listen: ${causeMessage(error) ?? message}`, exitCode: exitCodeByTag[tag] }
     default:
       return { code: snake(tag), message, exitCode: exitCodeByTag[tag] }
   }
 }
 
-const causeText = (error: object): string => {
+const causeMessage = (error: object): string | undefined => {
   const cause = (error as { cause?: { message?: unknown } }).cause
-  return cause && typeof cause.message === "string" && cause.message !== "" ? ` (${cause.message})` : ""
+  return cause && typeof cause.message === "string" && cause.message !== "" ? cause.message : undefined
+}
+
+const causeText = (error: object): string => {
+  const cause = causeMessage(error)
+  return cause === undefined ? "" : ` (${cause})`
 }

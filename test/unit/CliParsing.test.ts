@@ -35,3 +35,14 @@ describe("exit codes", () => {
     expect(invalid.message).toBe("configuration: HUB_PORT: Expected a port")
   })
 })
+
+describe("hub start-up failures", () => {
+  it("a taken port is a configuration problem (78) that says why", () => {
+    const error = { _tag: "ServeError", cause: new Error("listen EADDRINUSE: address already in use 0.0.0.0:8080") }
+    expect(describeError(error)).toEqual({
+      code: "serve_error",
+      message: "the Hub cannot listen: listen EADDRINUSE: address already in use 0.0.0.0:8080",
+      exitCode: 78
+    })
+  })
+})
