@@ -386,4 +386,21 @@ describe("hub serve", () => {
       await Effect.runPromise(Scope.close(scope, Exit.void))
     }
   })
+
+  it("with --migrate builds the schema of an empty database before it serves", async () => {
+    const scope = Effect.runSync(Scope.make())
+    try {
+      const own = await Effect.runPromise(Scope.extend(startHub({ migrate: true }), scope))
+      expect(own.log()).toContain("applied migration 0001_init")
+      const token = (await xvault(["token", "create", "--role", "admin"], { env: { HUB_JWT_SECRET: testJwtSecret } }))
+        .stdout.trim()
+      const created = await xvault(["tenant", "create", "--name", "fresh", "--json"], {
+        env: { HUB_BASE_URL: own.baseUrl, XVAULT_TOKEN: token }
+      })
+      expect(created.code, created.stderr).toBe(0)
+      expect(JSON.parse(created.stdout)).toMatchObject({ name: "fresh" })
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
+  })
 })

@@ -67,8 +67,9 @@ interface Spawned {
   readonly stop: () => Promise<void>
 }
 
-const spawnHub = (port: number, env: Record<string, string>): Spawned => {
-  const child = spawn(process.execPath, [binRun, "hub", "serve", "--port", String(port), "--host", "127.0.0.1"], {
+const spawnHub = (port: number, env: Record<string, string>, extraArgs: ReadonlyArray<string>): Spawned => {
+  const args = [binRun, "hub", "serve", "--port", String(port), "--host", "127.0.0.1", ...extraArgs]
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...cleanEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"]
@@ -139,13 +140,17 @@ const waitUntilReady = async (hub: Spawned, baseUrl: string, port: number): Prom
 }
 
 /**
- * The real Hub (`xvault hub serve`) as a child process, on a fresh migrated database, the
+ * The real Hub (`xvault hub serve`) as a child process, on a fresh migrated database (or an
+ * empty one it migrates itself, with `{ migrate: true }`), the
  * real Redis and the test secrets. Ready when GET /healthz answers; stopped with SIGTERM
  * (SIGKILL after 5 s) and its database dropped when the scope closes.
  */
-export const startHub = (): Effect.Effect<HubProcess, HubStartFailed, Scope.Scope> =>
+export const startHub = (
+  options: { readonly migrate?: boolean } = {}
+): Effect.Effect<HubProcess, HubStartFailed, Scope.Scope> =>
   Effect.gen(function*() {
-    const db = yield* freshDatabase()
+    // with --migrate the Hub starts on an empty database and must build the schema itself
+    const db = yield* freshDatabase({ migrated: !options.migrate })
     const env = {
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
@@ -159,7 +164,7 @@ export const startHub = (): Effect.Effect<HubProcess, HubStartFailed, Scope.Scop
       })
       const baseUrl = `http://127.0.0.1:${port}`
       const hub = yield* Effect.acquireRelease(
-        Effect.sync(() => spawnHub(port, env)),
+        Effect.sync(() => spawnHub(port, env, options.migrate ? ["--migrate"] : [])),
         (h) => Effect.promise(() => h.stop())
       )
       const outcome = yield* Effect.promise(() => waitUntilReady(hub, baseUrl, port))
