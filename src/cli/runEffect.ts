@@ -1,15 +1,14 @@
 import type { Command } from "@oclif/core"
-import { Cause, Config, Effect, Exit, Logger, LogLevel, Option } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import { describeError } from "./describeError.js"
 import { ExitCode } from "./ExitCodes.js"
+import { LoggingLive } from "./Logging.js"
 
 export interface RunOptions {
   /** Exit code when SIGINT/SIGTERM interrupt the program: 130 for one-shot commands, 0 for daemons. */
   readonly onInterrupt?: number
 }
 
-const LoggerLive = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
-const LogLevelConfig = Config.logLevel("XVAULT_LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
 
 /**
  * Runs one command's program: SIGINT/SIGTERM interrupt it (so finalizers close connections),
@@ -26,9 +25,7 @@ export const runEffect = async <A, E>(
   process.once("SIGINT", abort)
   process.once("SIGTERM", abort)
   const exit = await Effect.runPromiseExit(
-    Effect.flatMap(LogLevelConfig, (level) => program.pipe(Logger.withMinimumLogLevel(level))).pipe(
-      Effect.provide(LoggerLive)
-    ),
+    Effect.provide(program, LoggingLive),
     { signal: controller.signal }
   )
   process.off("SIGINT", abort)

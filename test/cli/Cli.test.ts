@@ -99,9 +99,12 @@ describe("xvault migrate", () => {
   it("applies every migration to an empty database, then nothing on a second run", async () => {
     expect(allMigrations).toContain("0001_init")
     const db = await inFileScope(freshDatabase({ migrated: false }))
-    const first = await xvault(["migrate", "--json"], { env: { DATABASE_URL: db.url } })
+    const first = await xvault(["migrate", "--json"], { env: { DATABASE_URL: db.url, XVAULT_LOG_FORMAT: "json" } })
     expect(first.code, first.stderr).toBe(0)
     expect(JSON.parse(first.stdout)).toEqual({ applied: allMigrations })
+    // logs stay off stdout, and with XVAULT_LOG_FORMAT=json each line is one JSON object
+    const logged = lines(first.stderr).map((l) => JSON.parse(l) as { message: string; logLevel: string })
+    expect(logged.map((l) => l.message)).toEqual(allMigrations.map((m) => `applied migration ${m}`))
     const second = await xvault(["migrate", "--json"], { env: { DATABASE_URL: db.url } })
     expect(second.code, second.stderr).toBe(0)
     expect(JSON.parse(second.stdout)).toEqual({ applied: [] })
