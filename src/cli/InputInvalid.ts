@@ -1,5 +1,6 @@
 import { Data, Effect, Schema } from "effect"
 import { describeParseError } from "../shared/contract/describeIssues.js"
+import { TenantId } from "../shared/contract/Ids.js"
 
 /** Bad flags or local input found by the CLI itself, before anything is sent. */
 export class InputInvalid extends Data.TaggedError("InputInvalid")<{ readonly message: string }> {}
@@ -8,4 +9,9 @@ export class InputInvalid extends Data.TaggedError("InputInvalid")<{ readonly me
 export const validateInput = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
   Schema.validate(schema)(value).pipe(
     Effect.mapError((error) => new InputInvalid({ message: describeParseError(error) }))
+  )
+
+export const tenantIdFlag = (value: string) =>
+  Schema.decode(TenantId)(value).pipe(
+    Effect.mapError(() => new InputInvalid({ message: `--tenant-id '${value}' is not a tenant id` }))
   )

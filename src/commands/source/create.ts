@@ -1,10 +1,9 @@
 import { Flags } from "@oclif/core"
-import { Effect, Schema } from "effect"
-import { TenantId } from "../../shared/contract/Ids.js"
-import { CreateSource, type SourceCredentials } from "../../shared/contract/Sources.js"
-import { InputInvalid, validateInput } from "../../cli/InputInvalid.js"
-import { readSecretFile, readStdinSecret } from "../../cli/readInput.js"
-import { sourceJson } from "../../cli/sourceJson.js"
+import { Effect } from "effect"
+import { CreateSource } from "../../shared/contract/Sources.js"
+import { tenantIdFlag, validateInput } from "../../cli/InputInvalid.js"
+import { readCredentials } from "../../cli/readInput.js"
+import { sourceJson } from "../../cli/json.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
 export default class SourceCreate extends HubCommand {
@@ -42,32 +41,18 @@ export default class SourceCreate extends HubCommand {
 
   async run() {
     const { flags } = await this.parse(SourceCreate)
-    const credentials: Effect.Effect<SourceCredentials, InputInvalid> = flags["private-key-file"] !== undefined
-      ? Effect.all({
-        privateKey: readSecretFile(flags["private-key-file"], "private key"),
-        passphrase: flags["passphrase-stdin"] ? Effect.asSome(readStdinSecret("passphrase")) : Effect.succeedNone
-      }).pipe(Effect.map(({ privateKey, passphrase }) =>
-        passphrase._tag === "Some"
-          ? { _tag: "privateKey" as const, privateKey, passphrase: passphrase.value }
-          : { _tag: "privateKey" as const, privateKey }
-      ))
-      : flags["password-stdin"]
-      ? Effect.map(readStdinSecret("password"), (password) => ({ _tag: "password" as const, password }))
-      : Effect.fail(new InputInvalid({ message: "give credentials with --password-stdin or --private-key-file" }))
     const source = await this.runWithHub(flags, (hub) =>
       Effect.gen(function*() {
-        const tenantId = yield* Schema.decode(TenantId)(flags["tenant-id"]).pipe(
-          Effect.mapError(() => new InputInvalid({ message: `--tenant-id '${flags["tenant-id"]}' is not a tenant id` }))
-        )
+        const tenantId = yield* tenantIdFlag(flags["tenant-id"])
         const payload = yield* validateInput(CreateSource, {
-            name: flags.name,
-            host: flags.host,
-            port: flags.port,
-            username: flags.username,
-            credentials: yield* credentials,
-            paths: flags.path,
-            excludes: flags.exclude ?? [],
-            ...(flags["host-key"] !== undefined ? { hostKey: flags["host-key"] } : {})
+          name: flags.name,
+          host: flags.host,
+          port: flags.port,
+          username: flags.username,
+          credentials: yield* readCredentials(flags),
+          paths: flags.path,
+          excludes: flags.exclude ?? [],
+          ...(flags["host-key"] !== undefined ? { hostKey: flags["host-key"] } : {})
         })
         return yield* hub.sources.create({ path: { tenantId }, payload })
       }))

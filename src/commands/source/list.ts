@@ -1,8 +1,7 @@
 import { Flags } from "@oclif/core"
-import { Effect, Schema } from "effect"
-import { TenantId } from "../../shared/contract/Ids.js"
-import { InputInvalid } from "../../cli/InputInvalid.js"
-import { sourceJson } from "../../cli/sourceJson.js"
+import { Effect } from "effect"
+import { tenantIdFlag } from "../../cli/InputInvalid.js"
+import { sourceJson } from "../../cli/json.js"
 import { formatTable } from "../../cli/table.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
@@ -17,10 +16,7 @@ export default class SourceList extends HubCommand {
   async run() {
     const { flags } = await this.parse(SourceList)
     const sources = await this.runWithHub(flags, (hub) =>
-      Schema.decode(TenantId)(flags["tenant-id"]).pipe(
-        Effect.mapError(() => new InputInvalid({ message: `--tenant-id '${flags["tenant-id"]}' is not a tenant id` })),
-        Effect.flatMap((tenantId) => hub.sources.list({ path: { tenantId } }))
-      ))
+      Effect.flatMap(tenantIdFlag(flags["tenant-id"]), (tenantId) => hub.sources.list({ path: { tenantId } })))
     this.log(formatTable(sources, [
       ["id", (s) => s.id],
       ["name", (s) => s.name],

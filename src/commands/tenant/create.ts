@@ -1,7 +1,8 @@
 import { Flags } from "@oclif/core"
-import { DateTime, Effect } from "effect"
+import { Effect } from "effect"
 import { CreateTenant } from "../../shared/contract/Tenants.js"
 import { validateInput } from "../../cli/InputInvalid.js"
+import { tenantJson } from "../../cli/json.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
 export default class TenantCreate extends HubCommand {
@@ -19,8 +20,7 @@ export default class TenantCreate extends HubCommand {
     const { flags } = await this.parse(TenantCreate)
     const tenant = await this.runWithHub(flags, (hub) =>
       Effect.flatMap(validateInput(CreateTenant, { name: flags.name }), (payload) => hub.tenants.create({ payload })))
-    const json = { id: tenant.id, name: tenant.name, publicKey: tenant.publicKey, createdAt: DateTime.formatIso(tenant.createdAt) }
     this.log(`created tenant ${tenant.name}\n  id          ${tenant.id}\n  public key  ${tenant.publicKey}`)
-    return json
+    return tenantJson(tenant)
   }
 }

@@ -1,4 +1,5 @@
 import { DateTime } from "effect"
+import { tenantJson } from "../../cli/json.js"
 import { formatTable } from "../../cli/table.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
@@ -16,6 +17,6 @@ export default class TenantList extends HubCommand {
       ["public key", (t) => t.publicKey],
       ["created", (t) => DateTime.formatIso(t.createdAt)]
     ]))
-    return tenants.map((t) => ({ id: t.id, name: t.name, publicKey: t.publicKey, createdAt: DateTime.formatIso(t.createdAt) }))
+    return tenants.map(tenantJson)
   }
 }

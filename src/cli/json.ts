@@ -1,5 +1,6 @@
 import { DateTime } from "effect"
 import type { Source } from "../shared/contract/Sources.js"
+import type { Tenant } from "../shared/contract/Tenants.js"
 
 /** The stable --json shape of a source (camelCase; credentials are never part of it). */
 export const sourceJson = (s: Source) => ({
@@ -15,4 +16,12 @@ export const sourceJson = (s: Source) => ({
   excludes: s.excludes,
   hostKey: s.hostKey,
   createdAt: DateTime.formatIso(s.createdAt)
+})
+
+/** The stable --json shape of a tenant. */
+export const tenantJson = (t: Tenant) => ({
+  id: t.id,
+  name: t.name,
+  publicKey: t.publicKey,
+  createdAt: DateTime.formatIso(t.createdAt)
 })
