@@ -28,6 +28,8 @@ export const exitCodeByTag = {
   InternalError: ExitCode.internal,
   ParseError: ExitCode.internal,
   ConfigError: ExitCode.config,
+  // a stored secret no configured KEK opens: a key is missing from the configuration
+  SealedSecretUnreadable: ExitCode.config,
   // the listen address is taken or not ours: fixed by changing HUB_PORT/HUB_HOST
   ServeError: ExitCode.config
 } as const

@@ -346,7 +346,16 @@ describe("with a running Hub", () => {
 })
 
 describe("help", () => {
-  const commands = ["migrate", "hub serve", "token create", "tenant create", "tenant list", "source create", "source list"]
+  const commands = [
+    "migrate",
+    "hub serve",
+    "token create",
+    "tenant create",
+    "tenant list",
+    "source create",
+    "source list",
+    "secrets reseal"
+  ]
 
   it("xvault --help and the topic helps reach every command", async () => {
     const topics = [...new Set(commands.filter((c) => c.includes(" ")).map((c) => c.split(" ")[0]!))]
@@ -369,6 +378,30 @@ describe("help", () => {
       expect(help.stdout, commands[i]).toContain("EXAMPLES")
       expect(help.stdout, commands[i]).toContain("EXIT STATUS")
     })
+  })
+})
+
+describe("xvault secrets reseal", () => {
+  it("reports what it re-sealed as JSON, and refuses a malformed previous key (78) without echoing it", async () => {
+    const db = await inFileScope(freshDatabase())
+    const newKey = randomBytes(32).toString("base64")
+    const env = {
+      DATABASE_URL: db.url,
+      HUB_ENCRYPTION_KEK: newKey,
+      HUB_ENCRYPTION_KEK_VERSION: "2",
+      HUB_ENCRYPTION_KEK_PREVIOUS: `1:${testKekBase64}`
+    }
+    const ok = await xvault(["secrets", "reseal", "--json"], { env })
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(JSON.parse(ok.stdout)).toEqual({
+      kekVersion: 2,
+      resealed: { "tenants.age_secret_key_sealed": 0, "sources.credential_sealed": 0, "sources.passphrase_sealed": 0 }
+    })
+    const bad = await xvault(["secrets", "reseal"], { env: { ...env, HUB_ENCRYPTION_KEK_PREVIOUS: testKekBase64 } })
+    expect(bad.code).toBe(78)
+    expect(lines(bad.stderr)).toHaveLength(1)
+    expect(bad.stderr).toContain("HUB_ENCRYPTION_KEK_PREVIOUS")
+    expect(bad.stderr).not.toContain(testKekBase64)
   })
 })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { ConfigProvider, Effect, Exit } from "effect"
 import { randomBytes } from "node:crypto"
-import { KekConfig } from "../../src/shared/crypto/Kek.js"
+import { KekConfig, KekRingConfig } from "../../src/shared/crypto/Kek.js"
 
 const load = (env: Record<string, string>) =>
   Effect.runSyncExit(ConfigProvider.fromMap(new Map(Object.entries(env))).load(KekConfig))
@@ -47,5 +47,42 @@ describe("KekConfig", () => {
   it.each(["0", "65536", "1.5", "abc"])("rejects key version %s", (version) => {
     const text = errorText({ HUB_ENCRYPTION_KEK: randomBytes(32).toString("base64"), HUB_ENCRYPTION_KEK_VERSION: version })
     expect(text).toContain("HUB_ENCRYPTION_KEK_VERSION")
+  })
+})
+
+describe("KekRingConfig (rotation)", () => {
+  const loadRing = (env: Record<string, string>) =>
+    Effect.runSyncExit(ConfigProvider.fromMap(new Map(Object.entries(env))).load(KekRingConfig))
+  const current = randomBytes(32).toString("base64")
+
+  it("holds the current key and the previous ones, by version", () => {
+    const old1 = randomBytes(32)
+    const old2 = randomBytes(32)
+    const exit = loadRing({
+      HUB_ENCRYPTION_KEK: current,
+      HUB_ENCRYPTION_KEK_VERSION: "3",
+      HUB_ENCRYPTION_KEK_PREVIOUS: `1:${old1.toString("base64")}, 2:${old2.toString("base64")}`
+    })
+    expect(Exit.isSuccess(exit)).toBe(true)
+    if (Exit.isSuccess(exit)) {
+      expect(exit.value.current.version).toBe(3)
+      expect(exit.value.previous).toEqual([{ version: 1, key: new Uint8Array(old1) }, { version: 2, key: new Uint8Array(old2) }])
+    }
+  })
+
+  it.each([
+    ["an entry without a version", (k: string) => k, /entry 1 must look like VERSION:BASE64KEY/],
+    ["a short key", (_: string) => `1:${randomBytes(8).toString("base64")}`, /entry 1 must be base64 of exactly 32 bytes, got 8 bytes/],
+    ["version 0", (k: string) => `0:${k}`, /entry 1's version must be an integer in 1..65535/],
+    ["the current version again", (k: string) => `1:${k}`, /repeats a key version/]
+  ])("rejects %s, naming the variable but not the key", (_, previous, problem) => {
+    const old = randomBytes(32).toString("base64")
+    const exit = loadRing({ HUB_ENCRYPTION_KEK: current, HUB_ENCRYPTION_KEK_PREVIOUS: previous(old) })
+    expect(Exit.isFailure(exit)).toBe(true)
+    const text = Exit.isFailure(exit) ? String(Effect.runSync(Effect.flip(Effect.failCause(exit.cause)))) : ""
+    expect(text).toContain("HUB_ENCRYPTION_KEK_PREVIOUS")
+    expect(text).toMatch(problem)
+    expect(text).not.toContain(old)
+    expect(text).not.toContain(current)
   })
 })

@@ -61,6 +61,12 @@ const assertValidKek = (kek: Kek): void => {
   if (kek.key.length !== KEY_LENGTH) throw new RangeError(`KEK must be ${KEY_LENGTH} bytes`)
 }
 
+/** The KEK version a blob was sealed with, or undefined if it is not a sealed secret of ours. */
+export const keyVersionOf = (sealed: Uint8Array): number | undefined =>
+  sealed.length >= HEADER_LENGTH + NONCE_LENGTH + TAG_LENGTH && sealed[0] === FORMAT_VERSION
+    ? (sealed[1]! << 8) | sealed[2]!
+    : undefined
+
 export const seal = (kek: Kek, plaintext: Uint8Array, context: SealContext): Uint8Array => {
   assertValidKek(kek)
   const header = Buffer.alloc(HEADER_LENGTH)
