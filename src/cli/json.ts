@@ -1,4 +1,5 @@
 import { DateTime } from "effect"
+import type { AuditEntry } from "../shared/contract/Audit.js"
 import type { Source } from "../shared/contract/Sources.js"
 import type { Tenant } from "../shared/contract/Tenants.js"
 
@@ -24,4 +25,17 @@ export const tenantJson = (t: Tenant) => ({
   name: t.name,
   publicKey: t.publicKey,
   createdAt: DateTime.formatIso(t.createdAt)
+})
+
+/** The stable --json shape of an audit log entry. */
+export const auditEntryJson = (e: AuditEntry) => ({
+  id: e.id,
+  at: DateTime.formatIso(e.at),
+  actorRole: e.actorRole,
+  actorSubject: e.actorSubject,
+  tenantId: e.tenantId,
+  action: e.action,
+  resourceType: e.resourceType,
+  resourceId: e.resourceId,
+  details: e.details
 })

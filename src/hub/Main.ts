@@ -5,6 +5,7 @@ import { Config, Effect, Layer } from "effect"
 import { XvaultApi } from "../shared/contract/Api.js"
 import { Redis } from "../shared/queue/Redis.js"
 import { ApiErrorsLive } from "./ApiErrors.js"
+import { AuditHttpLive } from "./Audit/Http.js"
 import { AuditLog } from "./Audit/AuditLog.js"
 import { AuthenticationLive } from "./Auth/AuthenticationLive.js"
 import { HealthHttpLive } from "./Health/Http.js"
@@ -19,7 +20,7 @@ import { Tenants } from "./Tenants/Tenants.js"
 
 /** The API with every handler and service, but no server and no infrastructure. */
 export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
-  Layer.provide([TenantsHttpLive, SourcesHttpLive, HealthHttpLive, ApiErrorsLive]),
+  Layer.provide([TenantsHttpLive, SourcesHttpLive, AuditHttpLive, HealthHttpLive, ApiErrorsLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide([Tenants.Default, Sources.Default]),
   Layer.provide([Sealer.Default, AuditLog.Default])

@@ -332,10 +332,28 @@ describe("with a running Hub", () => {
     expect(await sourceCount(tenant.id)).toBe(0)
   })
 
+  it("audit list shows who created what, newest first, and pages with --before", async () => {
+    const name = unique("audited")
+    const created = await asAdmin(["tenant", "create", "--name", name, "--json"])
+    const tenantId = (JSON.parse(created.stdout) as { id: string }).id
+    const page = await asAdmin(["audit", "list", "--tenant-id", tenantId, "--json"])
+    expect(page.code, page.stderr).toBe(0)
+    const { entries, nextBefore } = JSON.parse(page.stdout) as {
+      entries: Array<{ action: string; resourceId: string; actorRole: string }>
+      nextBefore: number | null
+    }
+    expect(entries).toEqual([expect.objectContaining({ action: "tenant.create", resourceId: tenantId, actorRole: "admin" })])
+    expect(nextBefore).toBeNull()
+    const table = await asAdmin(["audit", "list", "--limit", "1"])
+    expect(table.code, table.stderr).toBe(0)
+    expect(lines(table.stdout)[0]).toMatch(/^ID\s+AT\s+ACTOR\s+ACTION\s+RESOURCE$/)
+    expect(table.stdout).toMatch(/more: xvault audit list --before \d+/)
+  })
+
   it("GET /openapi.json lists every route and GET /docs serves HTML", async () => {
     const openapi = (await (await fetch(`${hub.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> }
     expect(Object.keys(openapi.paths).sort()).toEqual(
-      ["/healthz", "/readyz", "/v1/sources/{id}", "/v1/tenants", "/v1/tenants/{id}", "/v1/tenants/{tenantId}/sources"]
+      ["/healthz", "/readyz", "/v1/audit-log", "/v1/sources/{id}", "/v1/tenants", "/v1/tenants/{id}", "/v1/tenants/{tenantId}/sources"]
         .sort()
     )
     const docs = await fetch(`${hub.baseUrl}/docs`)
@@ -354,7 +372,8 @@ describe("help", () => {
     "tenant list",
     "source create",
     "source list",
-    "secrets reseal"
+    "secrets reseal",
+    "audit list"
   ]
 
   it("xvault --help and the topic helps reach every command", async () => {

@@ -44,6 +44,7 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("HTTP e
       expect(paths).toEqual([
         "/healthz",
         "/readyz",
+        "/v1/audit-log",
         "/v1/sources/{id}",
         "/v1/tenants",
         "/v1/tenants/{id}",

@@ -1,5 +1,6 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { BadRequestWire, ForbiddenWire, InternalErrorWire, PayloadTooLargeWire } from "./ApiError.js"
+import { AuditGroup } from "./Audit.js"
 import { HealthGroup } from "./Health.js"
 import { SourcesGroup } from "./Sources.js"
 import { TenantsGroup } from "./Tenants.js"
@@ -9,6 +10,7 @@ export class XvaultApi extends HttpApi.make("xvault")
   .add(HealthGroup)
   .add(TenantsGroup)
   .add(SourcesGroup)
+  .add(AuditGroup)
   .addError(BadRequestWire)
   .addError(ForbiddenWire)
   .addError(PayloadTooLargeWire)
