@@ -11,7 +11,10 @@ export const validateInput = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
     Effect.mapError((error) => new InputInvalid({ message: describeParseError(error) }))
   )
 
-export const tenantIdFlag = (value: string) =>
-  Schema.decode(TenantId)(value).pipe(
-    Effect.mapError(() => new InputInvalid({ message: `--tenant-id '${value}' is not a tenant id` }))
+/** An id typed by the user, checked before it is sent: `'abc' is not a tenant id`. */
+export const parseId = <A>(schema: Schema.Schema<A, string>, value: string, noun: string, label?: string) =>
+  Schema.decode(schema)(value).pipe(
+    Effect.mapError(() => new InputInvalid({ message: `${label ? `${label} ` : ""}'${value}' is not a ${noun}` }))
   )
+
+export const tenantIdFlag = (value: string) => parseId(TenantId, value, "tenant id", "--tenant-id")

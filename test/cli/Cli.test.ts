@@ -253,6 +253,9 @@ describe("with a running Hub", () => {
     const listed = await asAdmin(["source", "list", "--tenant-id", tenant.id, "--json"])
     expect(listed.code, listed.stderr).toBe(0)
     expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((s) => s.name)).toEqual(["db", "web"])
+    const shown = await asAdmin(["source", "show", String(source["id"])])
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(shown.stdout).toContain("backup@127.0.0.1:22 (password)")
 
     // The credential is stored, sealed: it opens (with the KEK) to exactly what was typed, minus the newline.
     const [row] = await query<{ id: string; sealed: Buffer }>(
@@ -271,7 +274,8 @@ describe("with a running Hub", () => {
       "pg_dump": dump,
       "hub log": hub.log(),
       "CLI output": outputs.map((o) => `${o.stdout}\n${o.stderr}`).join("\n"),
-      "source list --json": listed.stdout
+      "source list --json": listed.stdout,
+      "source show": shown.stdout
     }
     for (const [place, text] of Object.entries(places)) {
       for (const needle of needles) {
@@ -287,11 +291,19 @@ describe("with a running Hub", () => {
     })
     expect(minted.code, minted.stderr).toBe(0)
     const token = minted.stdout.trim()
-    const [tenants, otherSources, ownSources] = await Promise.all([
+    const [tenants, otherSources, ownSources, ownTenant, otherTenant, badId] = await Promise.all([
       atHub(["tenant", "list", "--json"], { token }),
       atHub(["source", "list", "--tenant-id", b.id], { token }),
-      atHub(["source", "list", "--tenant-id", a.id, "--json"], { token })
+      atHub(["source", "list", "--tenant-id", a.id, "--json"], { token }),
+      atHub(["tenant", "show", a.id, "--json"], { token }),
+      atHub(["tenant", "show", b.id], { token }),
+      atHub(["source", "show", "not-an-id"], { token })
     ])
+    expect(ownTenant.code, ownTenant.stderr).toBe(0)
+    expect(JSON.parse(ownTenant.stdout)).toMatchObject({ id: a.id, publicKey: expect.stringMatching(/^age1/) })
+    expect(otherTenant.code).toBe(3)
+    expect(badId.code).toBe(2)
+    expect(badId.stderr).toContain("'not-an-id' is not a source id")
     expect(tenants.code, tenants.stderr).toBe(0)
     expect((JSON.parse(tenants.stdout) as Array<{ id: string }>).map((t) => t.id)).toEqual([a.id])
     expect(otherSources.code).toBe(3)
@@ -373,7 +385,9 @@ describe("help", () => {
     "source create",
     "source list",
     "secrets reseal",
-    "audit list"
+    "audit list",
+    "tenant show",
+    "source show"
   ]
 
   it("xvault --help and the topic helps reach every command", async () => {
