@@ -12,7 +12,7 @@ export const ExitCode = {
   interrupted: 130
 } as const
 
-/** Every tag a command can fail with; a new tag does not compile until it has a code here. */
+/** Every error tag a command can fail with. A tag missing here is reported as an internal error (70). */
 export const exitCodeByTag = {
   BadRequest: ExitCode.badInput,
   PayloadTooLarge: ExitCode.badInput,

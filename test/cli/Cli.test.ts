@@ -6,7 +6,7 @@ import * as path from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { credentialContext } from "../../src/hub/Sources/Sources.js"
+import { sealContext, SealedColumns } from "../../src/hub/Secrets/SealedColumns.js"
 import { keyringOf, openString } from "../../src/shared/crypto/SealedSecret.js"
 import { freshDatabase } from "../support/Database.js"
 import { testJwtSecret, testKekBase64 } from "../support/env.js"
@@ -264,7 +264,7 @@ describe("with a running Hub", () => {
       [tenant.id]
     )
     const keyring = keyringOf({ version: 1, key: new Uint8Array(Buffer.from(testKekBase64, "base64")) })
-    expect(await Effect.runPromise(openString(keyring, row!.sealed, credentialContext(row!.id)))).toBe(password)
+    expect(await Effect.runPromise(openString(keyring, row!.sealed, sealContext(SealedColumns.sourceCredential, row!.id)))).toBe(password)
 
     const dump = await pgDump(hub.databaseUrl)
     expect(dump).toContain("CREATE TABLE public.sources")

@@ -3,6 +3,8 @@ import { CurrentPrincipal } from "../../shared/auth/Principal.js"
 import { Forbidden, NotFound } from "../../shared/contract/ApiError.js"
 import type { TenantId } from "../../shared/contract/Ids.js"
 
+const workerForbidden = () => new Forbidden({ message: "worker tokens may only use the worker endpoints" })
+
 export const requireAdmin = Effect.flatMap(CurrentPrincipal, (p) =>
   p.role === "admin" ? Effect.void : Effect.fail<Forbidden>(new Forbidden({ message: `role ${p.role} may not do this; admin only` })))
 
@@ -18,7 +20,7 @@ export const requireTenantAccess = (tenantId: TenantId, notFound: () => NotFound
       case "tenant":
         return p.tenantId === tenantId ? Effect.void : Effect.fail(notFound())
       case "worker":
-        return Effect.fail(new Forbidden({ message: "worker tokens may only use the worker endpoints" }))
+        return Effect.fail(workerForbidden())
     }
   })
 
@@ -30,6 +32,6 @@ export const tenantScope = Effect.flatMap(CurrentPrincipal, (p): Effect.Effect<T
     case "tenant":
       return Effect.succeed(p.tenantId)
     case "worker":
-      return Effect.fail(new Forbidden({ message: "worker tokens may only use the worker endpoints" }))
+      return Effect.fail(workerForbidden())
   }
 })

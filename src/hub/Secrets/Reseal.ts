@@ -1,14 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { SealedSecretUnreadable } from "../../shared/crypto/SealedSecret.js"
+import { sealContext, SealedColumns } from "./SealedColumns.js"
 import { Sealer } from "./Sealer.js"
-
-/** Every column that holds a sealed secret; each blob is bound to (table, row id, column). */
-export const SealedColumns = [
-  { table: "tenants", column: "age_secret_key_sealed" },
-  { table: "sources", column: "credential_sealed" },
-  { table: "sources", column: "passphrase_sealed" }
-] as const
 
 export interface ResealReport {
   readonly kekVersion: number
@@ -27,7 +21,8 @@ export const resealAll = Effect.gen(function*() {
   const sealer = yield* Sealer
   const current = sealer.currentVersion
   const resealed: Record<string, number> = {}
-  for (const { table, column } of SealedColumns) {
+  for (const place of Object.values(SealedColumns)) {
+    const { table, column } = place
     let count = 0
     for (;;) {
       const done = yield* sql.withTransaction(Effect.gen(function*() {
@@ -37,7 +32,7 @@ export const resealAll = Effect.gen(function*() {
             AND get_byte(${sql(column)}, 1) * 256 + get_byte(${sql(column)}, 2) <> ${current}
           ORDER BY id LIMIT ${BATCH} FOR UPDATE`
         for (const row of rows) {
-          const context = { table, rowId: row.id, column }
+          const context = sealContext(place, row.id)
           const secret = yield* sealer.open(row.sealed, context).pipe(
             Effect.mapError((e) =>
               new SealedSecretUnreadable({

@@ -5,6 +5,7 @@ import { Conflict, NotFound } from "../../shared/contract/ApiError.js"
 import type { SourceId, TenantId } from "../../shared/contract/Ids.js"
 import { type CreateSource, Source } from "../../shared/contract/Sources.js"
 import { AuditLog } from "../Audit/AuditLog.js"
+import { sealContext, SealedColumns } from "../Secrets/SealedColumns.js"
 import { Sealer } from "../Secrets/Sealer.js"
 import { tenantNotFound } from "../Tenants/Tenants.js"
 
@@ -39,8 +40,6 @@ const toSource = (row: SourceRow) =>
   })
 
 export const sourceNotFound = (id: string) => new NotFound({ message: `source ${id} not found` })
-export const credentialContext = (id: string) => ({ table: "sources", rowId: id, column: "credential_sealed" })
-export const passphraseContext = (id: string) => ({ table: "sources", rowId: id, column: "passphrase_sealed" })
 
 export class Sources extends Effect.Service<Sources>()("hub/Sources", {
   effect: Effect.gen(function*() {
@@ -59,9 +58,9 @@ export class Sources extends Effect.Service<Sources>()("hub/Sources", {
         if (tenant.length === 0) return yield* tenantNotFound(tenantId)
         const id = randomUUID()
         const creds = input.credentials
-        const credential = sealer.seal(creds._tag === "password" ? creds.password : creds.privateKey, credentialContext(id))
+        const credential = sealer.seal(creds._tag === "password" ? creds.password : creds.privateKey, sealContext(SealedColumns.sourceCredential, id))
         const passphrase = creds._tag === "privateKey" && creds.passphrase
-          ? sealer.seal(creds.passphrase, passphraseContext(id))
+          ? sealer.seal(creds.passphrase, sealContext(SealedColumns.sourcePassphrase, id))
           : null
         const rows = yield* sql<SourceRow>`
           INSERT INTO sources (id, tenant_id, name, host, port, username, auth_method, credential_sealed,

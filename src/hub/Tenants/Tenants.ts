@@ -6,6 +6,7 @@ import { Conflict, NotFound } from "../../shared/contract/ApiError.js"
 import type { TenantId } from "../../shared/contract/Ids.js"
 import { Tenant } from "../../shared/contract/Tenants.js"
 import { AuditLog } from "../Audit/AuditLog.js"
+import { sealContext, SealedColumns } from "../Secrets/SealedColumns.js"
 import { Sealer } from "../Secrets/Sealer.js"
 
 interface TenantRow {
@@ -24,7 +25,6 @@ const toTenant = (row: TenantRow) =>
   })
 
 export const tenantNotFound = (id: string) => new NotFound({ message: `tenant ${id} not found` })
-export const secretKeyContext = (id: string) => ({ table: "tenants", rowId: id, column: "age_secret_key_sealed" })
 
 export class Tenants extends Effect.Service<Tenants>()("hub/Tenants", {
   effect: Effect.gen(function*() {
@@ -37,7 +37,7 @@ export class Tenants extends Effect.Service<Tenants>()("hub/Tenants", {
       Effect.gen(function*() {
         const id = randomUUID()
         const identity = generateAgeIdentity()
-        const sealed = sealer.seal(Redacted.make(identity.secretKey), secretKeyContext(id))
+        const sealed = sealer.seal(Redacted.make(identity.secretKey), sealContext(SealedColumns.tenantSecretKey, id))
         const rows = yield* sql<TenantRow>`
           INSERT INTO tenants (id, name, age_public_key, age_secret_key_sealed)
           VALUES (${id}, ${name}, ${identity.publicKey}, ${sealed})
