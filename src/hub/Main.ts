@@ -10,20 +10,40 @@ import { AuditLog } from "./Audit/AuditLog.js"
 import { AuthenticationLive } from "./Auth/AuthenticationLive.js"
 import { HealthHttpLive } from "./Health/Http.js"
 import { HubHost, HubPort } from "./HubConfig.js"
+import { JobsHttpLive } from "./Jobs/Http.js"
+import { JobQueue } from "./Jobs/JobQueue.js"
+import { Jobs } from "./Jobs/Jobs.js"
+import { JobSweeperLive } from "./Jobs/JobSweeper.js"
 import { migrate } from "./Migrator.js"
 import { Sealer } from "./Secrets/Sealer.js"
 import { SourcesHttpLive } from "./Sources/Http.js"
 import { Sources } from "./Sources/Sources.js"
+import { SnapshotsHttpLive } from "./Snapshots/Http.js"
+import { Snapshots } from "./Snapshots/Snapshots.js"
 import { SqlLive } from "./Sql.js"
 import { TenantsHttpLive } from "./Tenants/Http.js"
 import { Tenants } from "./Tenants/Tenants.js"
+import { BackupClaims } from "./Workers/BackupClaims.js"
+import { WorkersHttpLive } from "./Workers/Http.js"
+import { WorkerJobs } from "./Workers/WorkerJobs.js"
 
 /** The API with every handler and service, but no server and no infrastructure. */
 export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
-  Layer.provide([TenantsHttpLive, SourcesHttpLive, AuditHttpLive, HealthHttpLive, ApiErrorsLive]),
+  Layer.provide([
+    TenantsHttpLive,
+    SourcesHttpLive,
+    AuditHttpLive,
+    HealthHttpLive,
+    JobsHttpLive,
+    SnapshotsHttpLive,
+    WorkersHttpLive,
+    ApiErrorsLive
+  ]),
   Layer.provide(AuthenticationLive),
-  Layer.provide([Tenants.Default, Sources.Default]),
-  Layer.provide([Sealer.Default, AuditLog.Default])
+  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, WorkerJobs.Default]),
+  Layer.provide(BackupClaims.Default),
+  Layer.provideMerge(Jobs.Default),
+  Layer.provide([Sealer.Default, AuditLog.Default, JobQueue.Default])
 )
 
 export interface ServeOptions {
@@ -35,10 +55,14 @@ export interface ServeOptions {
 
 const MigrateFirst = Layer.effectDiscard(migrate())
 
-/** Everything the Hub serves over HTTP: the API, /openapi.json and the Swagger UI at /docs. */
+/**
+ * Everything the Hub serves over HTTP (the API, /openapi.json and the Swagger UI at /docs),
+ * plus its background job sweeper.
+ */
 export const HubHttpLive = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.merge(JobSweeperLive),
   Layer.provide(HubApiLive)
 )
 

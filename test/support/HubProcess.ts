@@ -8,6 +8,7 @@ import { Data, Effect, type Scope } from "effect"
 import pg from "pg"
 import { freshDatabase } from "./Database.js"
 import { redisUrl, testJwtSecret, testKekBase64 } from "./env.js"
+import { isolatedQueuePrefix } from "./QueuePrefix.js"
 
 /**
  * The real `xvault` executable as an operator runs it: child processes of `node bin/run.js`
@@ -30,6 +31,8 @@ export class HubStartFailed extends Data.TaggedError("HubStartFailed")<{ readonl
 export interface HubProcess {
   readonly baseUrl: string
   readonly databaseUrl: string
+  /** XVAULT_QUEUE_PREFIX of this Hub: its workers must use the same. */
+  readonly queuePrefix: string
   readonly pid: number
   /** Everything the Hub wrote to stdout and stderr so far. */
   readonly log: () => string
@@ -58,17 +61,20 @@ const freePort = () =>
     })
   })
 
-interface Spawned {
+export interface Spawned {
   readonly pid: number
   readonly log: () => string
   readonly exitCode: () => number | null
   readonly closed: () => boolean
   /** SIGTERM, then SIGKILL after STOP_GRACE_MS; resolves once the process is gone. Idempotent. */
   readonly stop: () => Promise<void>
+  /** Sends a signal now (SIGKILL: a crash) and resolves once the process is gone. */
+  readonly kill: (signal: NodeJS.Signals) => Promise<void>
 }
 
-const spawnHub = (port: number, env: Record<string, string>, extraArgs: ReadonlyArray<string>): Spawned => {
-  const args = [binRun, "hub", "serve", "--port", String(port), "--host", "127.0.0.1", ...extraArgs]
+/** A long-running `xvault ...args` process (Hub, worker) with a clean environment plus `env`. */
+export const spawnXvault = (xvaultArgs: ReadonlyArray<string>, env: Record<string, string>): Spawned => {
+  const args = [binRun, ...xvaultArgs]
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...cleanEnv(), ...env },
@@ -110,9 +116,16 @@ const spawnHub = (port: number, env: Record<string, string>, extraArgs: Readonly
     log: () => output,
     exitCode: () => code,
     closed: () => isClosed,
-    stop: () => (stopping ??= stop())
+    stop: () => (stopping ??= stop()),
+    kill: (signal) => {
+      if (!isClosed) child.kill(signal)
+      return closed
+    }
   }
 }
+
+const spawnHub = (port: number, env: Record<string, string>, extraArgs: ReadonlyArray<string>): Spawned =>
+  spawnXvault(["hub", "serve", "--port", String(port), "--host", "127.0.0.1", ...extraArgs], env)
 
 type Startup = "ready" | "port-in-use" | { readonly failed: string }
 
@@ -146,7 +159,7 @@ const waitUntilReady = async (hub: Spawned, baseUrl: string, port: number): Prom
  * (SIGKILL after 5 s) and its database dropped when the scope closes.
  */
 export const startHub = (
-  options: { readonly migrate?: boolean } = {}
+  options: { readonly migrate?: boolean; readonly env?: Record<string, string> } = {}
 ): Effect.Effect<HubProcess, HubStartFailed, Scope.Scope> =>
   Effect.gen(function*() {
     // with --migrate the Hub starts on an empty database and must build the schema itself
@@ -155,7 +168,9 @@ export const startHub = (
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
       HUB_JWT_SECRET: testJwtSecret,
-      HUB_ENCRYPTION_KEK: testKekBase64
+      HUB_ENCRYPTION_KEK: testKekBase64,
+      XVAULT_QUEUE_PREFIX: yield* isolatedQueuePrefix(db.name),
+      ...options.env
     }
     for (let i = 0; i < BIND_ATTEMPTS; i++) {
       const port = yield* Effect.tryPromise({
@@ -172,6 +187,7 @@ export const startHub = (
         return {
           baseUrl,
           databaseUrl: db.url,
+          queuePrefix: env.XVAULT_QUEUE_PREFIX,
           pid: hub.pid,
           log: hub.log,
           exitCode: hub.exitCode,

@@ -9,22 +9,31 @@ import { XvaultApi } from "../../src/shared/contract/Api.js"
 import { Redis } from "../../src/shared/queue/Redis.js"
 import { freshDatabase } from "./Database.js"
 import { redisUrl, testJwtSecret, testKekBase64 } from "./env.js"
+import { isolatedQueuePrefix } from "./QueuePrefix.js"
 
 export class TestDatabase extends Context.Tag("test/TestDatabase")<TestDatabase, { readonly name: string; readonly url: string }>() {}
 
 const TestDatabaseLive = Layer.scoped(TestDatabase, freshDatabase())
 
 /** The Hub's configuration, as a Hub process would read it from its environment. */
-export const hubConfig = (databaseUrl: string) =>
+export const hubConfig = (databaseUrl: string, queuePrefix: string) =>
   ConfigProvider.fromMap(new Map([
     ["DATABASE_URL", databaseUrl],
+    ["XVAULT_QUEUE_PREFIX", queuePrefix],
+    // short leases and backoff so lease expiry and retries are observable within a test
+    ["HUB_JOB_LEASE_SECONDS", "2"],
+    ["HUB_RETRY_BASE_SECONDS", "0"],
+    ["HUB_SWEEP_INTERVAL_SECONDS", "0.2"],
     ["REDIS_URL", redisUrl],
     ["HUB_JWT_SECRET", testJwtSecret],
     ["HUB_ENCRYPTION_KEK", testKekBase64]
   ]))
 
-const ConfigFromTestDatabase = Layer.unwrapEffect(
-  Effect.map(TestDatabase, (db) => Layer.setConfigProvider(hubConfig(db.url)))
+const ConfigFromTestDatabase = Layer.unwrapScoped(
+  Effect.gen(function*() {
+    const db = yield* TestDatabase
+    return Layer.setConfigProvider(hubConfig(db.url, yield* isolatedQueuePrefix(db.name)))
+  })
 )
 
 /**

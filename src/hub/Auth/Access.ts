@@ -35,3 +35,9 @@ export const tenantScope = Effect.flatMap(CurrentPrincipal, (p): Effect.Effect<T
       return Effect.fail(workerForbidden())
   }
 })
+
+/** Worker endpoints: only a worker token, and the worker id comes from the token, never the request. */
+export const requireWorker = Effect.flatMap(CurrentPrincipal, (p): Effect.Effect<string, Forbidden> =>
+  p.role === "worker"
+    ? Effect.succeed(p.workerId)
+    : Effect.fail(new Forbidden({ message: `role ${p.role} may not use the worker endpoints` })))

@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { XvaultApi } from "../../shared/contract/Api.js"
 import { requireTenantAccess } from "../Auth/Access.js"
 import { tenantNotFound } from "../Tenants/Tenants.js"
@@ -21,10 +21,7 @@ export const SourcesHttpLive = HttpApiBuilder.group(XvaultApi, "sources", (handl
         ))
       .handle("get", ({ path }) =>
         Effect.gen(function*() {
-          const source = yield* Effect.flatMap(sources.find(path.id), Option.match({
-            onNone: () => Effect.fail(sourceNotFound(path.id)),
-            onSome: Effect.succeed
-          }))
+          const source = yield* sources.get(path.id)
           yield* requireTenantAccess(source.tenantId, () => sourceNotFound(path.id))
           return source
         }))

@@ -97,6 +97,9 @@ export class Sources extends Effect.Service<Sources>()("hub/Sources", {
         Effect.orDie
       )
 
-    return { create, list, find } as const
+    const get = (id: SourceId) =>
+      Effect.flatMap(find(id), Option.match({ onNone: () => Effect.fail(sourceNotFound(id)), onSome: Effect.succeed }))
+
+    return { create, list, find, get } as const
   })
 }) {}

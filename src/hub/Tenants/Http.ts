@@ -12,4 +12,5 @@ export const TenantsHttpLive = HttpApiBuilder.group(XvaultApi, "tenants", (handl
       .handle("list", () => Effect.flatMap(tenantScope, tenants.list))
       .handle("get", ({ path }) =>
         Effect.zipRight(requireTenantAccess(path.id, () => tenantNotFound(path.id)), tenants.get(path.id)))
+      .handle("exportKey", ({ path }) => Effect.zipRight(requireAdmin, tenants.exportSecretKey(path.id)))
   }))

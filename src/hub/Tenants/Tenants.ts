@@ -64,6 +64,18 @@ export class Tenants extends Effect.Service<Tenants>()("hub/Tenants", {
     const get = (id: TenantId) =>
       Effect.flatMap(find(id), Option.match({ onNone: () => Effect.fail(tenantNotFound(id)), onSome: Effect.succeed }))
 
-    return { create, list, get } as const
+    /** Disaster recovery: opens the sealed secret key for an admin, and leaves a trace in the audit log. */
+    const exportSecretKey = (id: TenantId) =>
+      Effect.gen(function*() {
+        const rows = yield* sql<{ age_secret_key_sealed: Uint8Array }>`
+          SELECT age_secret_key_sealed FROM tenants WHERE id = ${id}`
+        const row = rows[0]
+        if (!row) return yield* tenantNotFound(id)
+        const secretKey = yield* sealer.open(row.age_secret_key_sealed, sealContext(SealedColumns.tenantSecretKey, id))
+        yield* audit.record({ action: "tenant.key_export", resourceType: "tenant", resourceId: id, tenantId: id })
+        return { tenantId: id, secretKey }
+      }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die), Effect.catchTag("SealedSecretUnreadable", Effect.die))
+
+    return { create, list, get, exportSecretKey } as const
   })
 }) {}

@@ -2,8 +2,11 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { BadRequestWire, ForbiddenWire, InternalErrorWire, PayloadTooLargeWire } from "./ApiError.js"
 import { AuditGroup } from "./Audit.js"
 import { HealthGroup } from "./Health.js"
+import { JobsGroup } from "./Jobs.js"
+import { SnapshotsGroup } from "./Snapshots.js"
 import { SourcesGroup } from "./Sources.js"
 import { TenantsGroup } from "./Tenants.js"
+import { WorkersGroup } from "./Workers.js"
 
 /** The one definition of the Hub API: the Hub serves it, the worker and the CLI call it. */
 export class XvaultApi extends HttpApi.make("xvault")
@@ -11,6 +14,9 @@ export class XvaultApi extends HttpApi.make("xvault")
   .add(TenantsGroup)
   .add(SourcesGroup)
   .add(AuditGroup)
+  .add(JobsGroup)
+  .add(SnapshotsGroup)
+  .add(WorkersGroup)
   .addError(BadRequestWire)
   .addError(ForbiddenWire)
   .addError(PayloadTooLargeWire)

@@ -3,6 +3,7 @@ import { Schema } from "effect"
 import { NotFoundWire } from "./ApiError.js"
 import { Authentication } from "./Authentication.js"
 import { TenantId } from "./Ids.js"
+import { PageLimit, PositiveIntFromString } from "./Paging.js"
 
 export class AuditEntry extends Schema.Class<AuditEntry>("AuditEntry")({
   id: Schema.Int,
@@ -16,16 +17,10 @@ export class AuditEntry extends Schema.Class<AuditEntry>("AuditEntry")({
   details: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }) {}
 
-const PositiveIntFromString = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
-
 export const AuditQuery = Schema.Struct({
   tenantId: Schema.optional(TenantId),
   /** Default 100. */
-  limit: Schema.optional(
-    PositiveIntFromString.pipe(Schema.lessThanOrEqualTo(500)).annotations({
-      message: () => "must be an integer from 1 to 500"
-    })
-  ),
+  limit: Schema.optional(PageLimit),
   /** Cursor: only entries older than this id (the previous page's nextBefore). */
   before: Schema.optional(PositiveIntFromString.annotations({ message: () => "must be a positive integer (an entry id)" }))
 })

@@ -16,3 +16,13 @@ export const WorkerId = Schema.String.pipe(
   Schema.brand("WorkerId")
 ).annotations({ message: () => "must be 1-63 characters of letters, digits, '.', '_' or '-'" })
 export type WorkerId = typeof WorkerId.Type
+
+export const JobId = Schema.UUID.pipe(Schema.brand("JobId")).annotations({
+  message: () => "must be a job id (a UUID)"
+})
+export type JobId = typeof JobId.Type
+
+export const SnapshotId = Schema.UUID.pipe(Schema.brand("SnapshotId")).annotations({
+  message: () => "must be a snapshot id (a UUID)"
+})
+export type SnapshotId = typeof SnapshotId.Type

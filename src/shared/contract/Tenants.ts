@@ -16,6 +16,12 @@ export class Tenant extends Schema.Class<Tenant>("Tenant")({
   createdAt: Schema.DateTimeUtc
 }) {}
 
+/** For disaster recovery: with it, `age -d -i` opens this tenant's artifacts without xVault. */
+export const TenantSecretKey = Schema.Struct({
+  tenantId: TenantId,
+  secretKey: Schema.Redacted(Schema.String)
+})
+
 export const CreateTenant = Schema.Struct({ name: TenantName })
 
 export class TenantsGroup extends HttpApiGroup.make("tenants")
@@ -30,6 +36,12 @@ export class TenantsGroup extends HttpApiGroup.make("tenants")
     HttpApiEndpoint.get("get", "/tenants/:id")
       .setPath(Schema.Struct({ id: TenantId }))
       .addSuccess(Tenant)
+      .addError(NotFoundWire)
+  )
+  .add(
+    HttpApiEndpoint.post("exportKey", "/tenants/:id/key/export")
+      .setPath(Schema.Struct({ id: TenantId }))
+      .addSuccess(TenantSecretKey)
       .addError(NotFoundWire)
   )
   .middleware(Authentication)

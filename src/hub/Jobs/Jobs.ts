@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto"
+import { SqlClient } from "@effect/sql"
+import { Effect, Option } from "effect"
+import { Conflict, NotFound } from "../../shared/contract/ApiError.js"
+import type { JobId, SourceId } from "../../shared/contract/Ids.js"
+import { AuditLog } from "../Audit/AuditLog.js"
+import { RetryBaseSeconds } from "../HubConfig.js"
+import { retryDelaySeconds } from "./Backoff.js"
+import { JobQueue } from "./JobQueue.js"
+import { jobColumns, type JobRow, toJob } from "./JobRow.js"
+
+export const jobNotFound = (id: string) => new NotFound({ message: `job ${id} not found` })
+
+export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const audit = yield* AuditLog
+    const queue = yield* JobQueue
+    const retryBase = yield* RetryBaseSeconds
+    const columns = sql.literal(jobColumns)
+
+    /**
+     * Publishing happens after the commit: a message must never point at a row that does not
+     * exist. If Redis is down the job still stands; the JobSweeper publishes it later.
+     */
+    const publishAfterCommit = (row: JobRow, delayMs = 0) =>
+      queue.publish({ jobId: toJob(row).id, attempt: row.attempt + 1 }, { targetWorkerId: row.target_worker_id, delayMs }).pipe(
+        Effect.catchAll((e) => Effect.logWarning(`job ${row.id} is queued but not yet published: ${String(e)}`))
+      )
+
+    /** A backup job with its snapshot id allocated up front; at most one active per source. */
+    const enqueueBackup = (sourceId: SourceId, tenantId: string, tags: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const id = randomUUID()
+        const rows = yield* sql<JobRow>`
+          INSERT INTO jobs (id, type, status, tenant_id, source_id, snapshot_id, params)
+          VALUES (${id}, 'backup', 'queued', ${tenantId}, ${sourceId}, ${randomUUID()},
+                  ${JSON.stringify({ tags })}::jsonb)
+          ON CONFLICT (source_id) WHERE type = 'backup' AND status IN ('queued', 'running') DO NOTHING
+          RETURNING ${columns}`
+        const row = rows[0]
+        if (!row) {
+          const active = yield* sql<{ id: string; status: string }>`
+            SELECT id, status FROM jobs
+            WHERE source_id = ${sourceId} AND type = 'backup' AND status IN ('queued', 'running')`
+          return yield* new Conflict({
+            message: `a backup of source ${sourceId} is already ${active[0]?.status ?? "active"} (job ${active[0]?.id ?? "?"})`
+          })
+        }
+        yield* audit.record({
+          action: "backup.enqueue",
+          resourceType: "job",
+          resourceId: id,
+          tenantId,
+          details: { sourceId, snapshotId: row.snapshot_id, tags }
+        })
+        return row
+      }).pipe(
+        sql.withTransaction,
+        Effect.catchTag("SqlError", Effect.die),
+        Effect.tap(publishAfterCommit),
+        Effect.map(toJob)
+      )
+
+    /**
+     * Ends the current attempt of a job the caller holds locked: queued again after a backoff
+     * when the failure is transient and attempts remain, failed otherwise. Publish the retry
+     * with `publishRetry` once the transaction has committed.
+     */
+    const endAttempt = (job: JobRow, error: string, retryable: boolean) =>
+      Effect.gen(function*() {
+        const retry = retryable && job.attempt < job.max_attempts
+        const delaySeconds = retry ? retryDelaySeconds(retryBase, job.attempt + 1) : 0
+        const [row] = yield* sql<JobRow>`
+          UPDATE jobs SET status = ${retry ? "queued" : "failed"}, error = ${error},
+                 lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
+                 available_at = now() + make_interval(secs => ${delaySeconds}),
+                 finished_at = ${retry ? sql`NULL` : sql`now()`}
+          WHERE id = ${job.id} RETURNING ${columns}`
+        return { row: row!, delayMs: delaySeconds * 1000 }
+      }).pipe(Effect.orDie)
+
+    const publishRetry = (ended: { readonly row: JobRow; readonly delayMs: number }) =>
+      ended.row.status === "queued" ? publishAfterCommit(ended.row, ended.delayMs) : Effect.void
+
+    const find = (id: JobId) =>
+      sql<JobRow>`SELECT ${columns} FROM jobs WHERE id = ${id}`.pipe(
+        Effect.map((rows) => Option.fromNullable(rows[0]).pipe(Option.map(toJob))),
+        Effect.orDie
+      )
+
+    return { enqueueBackup, find, publishAfterCommit, endAttempt, publishRetry } as const
+  })
+}) {}

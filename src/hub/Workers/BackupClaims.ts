@@ -1,0 +1,75 @@
+import { SqlClient } from "@effect/sql"
+import { DateTime, Effect } from "effect"
+import type { JobId, SnapshotId, SourceId, TenantId } from "../../shared/contract/Ids.js"
+import type { SourceCredentials } from "../../shared/contract/Sources.js"
+import type { BackupClaim } from "../../shared/contract/Workers.js"
+import type { JobRow } from "../Jobs/JobRow.js"
+import { sealContext, SealedColumns } from "../Secrets/SealedColumns.js"
+import { Sealer } from "../Secrets/Sealer.js"
+
+interface ClaimSourceRow {
+  readonly id: string
+  readonly host: string
+  readonly port: number
+  readonly username: string
+  readonly auth_method: "password" | "private_key"
+  readonly credential_sealed: Uint8Array
+  readonly passphrase_sealed: Uint8Array | null
+  readonly paths: ReadonlyArray<string>
+  readonly excludes: ReadonlyArray<string>
+  readonly host_key_fingerprint: string | null
+  readonly age_public_key: string
+}
+
+/** Builds what a worker gets for a backup attempt, opening the source's credentials for it alone. */
+export class BackupClaims extends Effect.Service<BackupClaims>()("hub/BackupClaims", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const sealer = yield* Sealer
+
+    const credentialsOf = (row: ClaimSourceRow) =>
+      Effect.gen(function*() {
+        const secret = yield* sealer.open(row.credential_sealed, sealContext(SealedColumns.sourceCredential, row.id))
+        if (row.auth_method === "password") return { _tag: "password", password: secret } as const
+        if (row.passphrase_sealed === null) return { _tag: "privateKey", privateKey: secret } as const
+        const passphrase = yield* sealer.open(row.passphrase_sealed, sealContext(SealedColumns.sourcePassphrase, row.id))
+        return { _tag: "privateKey", privateKey: secret, passphrase } as const
+      })
+
+    const build = (job: JobRow, lease: { readonly id: string; readonly expiresAt: Date }) =>
+      Effect.gen(function*() {
+        const rows = yield* sql<ClaimSourceRow>`
+          SELECT s.id, s.host, s.port, s.username, s.auth_method, s.credential_sealed, s.passphrase_sealed,
+                 s.paths, s.excludes, s.host_key_fingerprint, t.age_public_key
+          FROM sources s JOIN tenants t ON t.id = s.tenant_id
+          WHERE s.id = ${job.source_id}`
+        const source = rows[0]
+        if (!source) return yield* Effect.dieMessage(`job ${job.id} refers to a missing source`)
+        const credentials: SourceCredentials = yield* credentialsOf(source)
+        const claim: BackupClaim = {
+          type: "backup",
+          jobId: job.id as JobId,
+          attempt: job.attempt,
+          maxAttempts: job.max_attempts,
+          lease: { id: lease.id, expiresAt: DateTime.unsafeFromDate(lease.expiresAt) },
+          snapshotId: job.snapshot_id as SnapshotId,
+          tenantId: job.tenant_id as TenantId,
+          recipients: [source.age_public_key],
+          tags: job.params.tags ?? [],
+          source: {
+            id: source.id as SourceId,
+            host: source.host,
+            port: source.port,
+            username: source.username,
+            credentials,
+            paths: source.paths,
+            excludes: source.excludes,
+            hostKey: source.host_key_fingerprint
+          }
+        }
+        return claim
+      }).pipe(Effect.catchTag("SqlError", Effect.die), Effect.catchTag("SealedSecretUnreadable", Effect.die))
+
+    return { build } as const
+  })
+}) {}
