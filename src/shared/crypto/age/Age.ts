@@ -1,16 +1,16 @@
 import { Chunk, Effect, Either, Stream } from "effect"
 import { randomBytes } from "node:crypto"
-import { AgeError } from "./age/AgeError.js"
-import { formatHeader, headerLength, parseAgeHeader, VERSION_LINE, verifyHeaderMac, type AgeHeader } from "./age/Header.js"
-import { NONCE_BYTES, PayloadOpener, PayloadSealer, payloadKey } from "./age/Payload.js"
-import { unwrapX25519, wrapX25519 } from "./age/X25519.js"
-import { parseAgeRecipient, parseAgeSecretKey } from "./AgeKeys.js"
+import { AgeError } from "./AgeError.js"
+import { formatHeader, headerLength, parseAgeHeader, VERSION_LINE, verifyHeaderMac, type AgeHeader } from "./Header.js"
+import { NONCE_BYTES, PayloadOpener, PayloadSealer, payloadKey } from "./Payload.js"
+import { unwrapX25519, wrapX25519 } from "./X25519.js"
+import { parseAgeRecipient, parseAgeSecretKey } from "../AgeKeys.js"
 
 // age-encryption.org/v1 files with X25519 recipients, as streams: what `age -r` writes and
 // `age -d -i` reads. Memory stays at a couple of 64 KiB chunks whatever the file size.
 
-export { AgeError } from "./age/AgeError.js"
-export { parseAgeHeader, type AgeHeader, type AgeStanza } from "./age/Header.js"
+export { AgeError } from "./AgeError.js"
+export { parseAgeHeader, type AgeHeader, type AgeStanza } from "./Header.js"
 
 const FILE_KEY_BYTES = 16
 // Far above any real header (a post-quantum stanza is ~1.5 KiB): only bounds what a non-age file costs.
@@ -28,25 +28,29 @@ export interface AgeEncryptor {
 
 const toAgeError = (e: { readonly message: string }) => new AgeError({ reason: e.message })
 
-/** A new file key wrapped for every `age1…` recipient. */
-export const ageEncryptor = (recipients: ReadonlyArray<string>): Effect.Effect<AgeEncryptor, AgeError> =>
-  Effect.gen(function* () {
-    if (recipients.length === 0) return yield* new AgeError({ reason: "an age file needs at least one recipient" })
-    const keys = yield* Either.all(recipients.map(parseAgeRecipient)).pipe(Either.mapLeft(toAgeError))
-    const fileKey = randomBytes(FILE_KEY_BYTES)
-    const header = formatHeader(yield* Either.all(keys.map((key) => wrapX25519(fileKey, key))), fileKey)
-    const headerBytes = Buffer.from(header, "latin1")
-    const encrypt = <E, R>(plaintext: Stream.Stream<Uint8Array, E, R>) =>
-      Stream.suspend(() => {
-        const nonce = randomBytes(NONCE_BYTES)
-        const sealer = new PayloadSealer(payloadKey(fileKey, nonce))
-        return Stream.make(Buffer.concat([headerBytes, nonce])).pipe(
-          Stream.concat(Stream.mapChunks(plaintext, (chunk) => Chunk.unsafeFromArray(Chunk.toReadonlyArray(chunk).flatMap((b) => sealer.push(b))))),
-          Stream.concat(Stream.sync(() => sealer.finish()))
-        )
-      })
-    return { header, encrypt }
-  })
+/**
+ * A new file key wrapped for every `age1…` recipient. Throws AgeError when there is none or one
+ * is not an X25519 recipient: recipients come from the Hub, which checked them when it made them.
+ */
+export const ageEncryptor = (recipients: ReadonlyArray<string>): AgeEncryptor => {
+  if (recipients.length === 0) throw new AgeError({ reason: "an age file needs at least one recipient" })
+  const fileKey = randomBytes(FILE_KEY_BYTES)
+  const stanzas = recipients.map((recipient) =>
+    Either.getOrThrowWith(Either.flatMap(Either.mapLeft(parseAgeRecipient(recipient), toAgeError), (key) => wrapX25519(fileKey, key)), (e) => e)
+  )
+  const header = formatHeader(stanzas, fileKey)
+  const headerBytes = Buffer.from(header, "latin1")
+  const encrypt = <E, R>(plaintext: Stream.Stream<Uint8Array, E, R>) =>
+    Stream.suspend(() => {
+      const nonce = randomBytes(NONCE_BYTES)
+      const sealer = new PayloadSealer(payloadKey(fileKey, nonce))
+      return Stream.make(Buffer.concat([headerBytes, nonce])).pipe(
+        Stream.concat(Stream.mapChunks(plaintext, (chunk) => Chunk.unsafeFromArray(Chunk.toReadonlyArray(chunk).flatMap((b) => sealer.push(b))))),
+        Stream.concat(Stream.sync(() => sealer.finish()))
+      )
+    })
+  return { header, encrypt }
+}
 
 // An identity file (`age-keygen` output, `xvault tenant key export`) holds comments around the key.
 const identityLine = (identity: string) =>
