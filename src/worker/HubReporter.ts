@@ -1,0 +1,58 @@
+import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Data, Duration, Effect, Redacted, Schedule } from "effect"
+import { HubBaseUrl } from "../shared/config/Urls.js"
+import { XvaultApi } from "../shared/contract/Api.js"
+import type { JobId } from "../shared/contract/Ids.js"
+import type { JobProgress } from "../shared/contract/Jobs.js"
+import type { BackupCompletion } from "../shared/contract/Workers.js"
+import { WorkerToken } from "./WorkerConfig.js"
+
+/** The Hub no longer recognises this attempt (the job finished, or a retry holds a newer lease). */
+export class LeaseLost extends Data.TaggedError("LeaseLost")<{ readonly message: string }> {}
+
+/** Network trouble and Hub 5xx are worth waiting out; a refusal (404/409) is final. */
+const whileHubUnreachable = {
+  schedule: Schedule.exponential(Duration.millis(250)).pipe(
+    Schedule.union(Schedule.spaced(Duration.seconds(5))),
+    Schedule.upTo(Duration.minutes(2))
+  ),
+  while: (e: { readonly _tag: string }) =>
+    e._tag === "RequestError" || e._tag === "ResponseError" || e._tag === "InternalError"
+} as const
+
+const asLeaseLost = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.catchIf(
+    effect,
+    (e): e is Extract<E, { readonly _tag: "Conflict" | "NotFound"; readonly message: string }> =>
+      e._tag === "Conflict" || e._tag === "NotFound",
+    (e) => Effect.fail(new LeaseLost({ message: e.message }))
+  )
+
+/** The worker's typed client of the Hub, authenticated with WORKER_TOKEN. */
+export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReporter", {
+  effect: Effect.gen(function*() {
+    const baseUrl = yield* HubBaseUrl
+    const token = yield* WorkerToken
+    const hub = yield* HttpApiClient.make(XvaultApi, {
+      baseUrl,
+      transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(Redacted.value(token)))
+    })
+    const report = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
+      asLeaseLost(Effect.retry(effect, whileHubUnreachable))
+
+    return {
+      heartbeat: (beat: { readonly version: string; readonly freeBytes: number }) =>
+        hub.workers.heartbeat({ payload: beat }),
+      /** Fails with Conflict/NotFound when the job is not ours to run (finished, taken, unknown). */
+      claim: (id: JobId) => Effect.retry(hub.workers.claim({ path: { id } }), whileHubUnreachable),
+      progress: (id: JobId, leaseId: string, progress: JobProgress) =>
+        report(hub.workers.progress({ path: { id }, payload: { leaseId, progress } })),
+      hostKey: (id: JobId, leaseId: string, fingerprint: string) =>
+        report(hub.workers.hostKey({ path: { id }, payload: { leaseId, fingerprint } })),
+      complete: (id: JobId, completion: BackupCompletion) => report(hub.workers.complete({ path: { id }, payload: completion })),
+      fail: (id: JobId, leaseId: string, error: string, retryable: boolean) =>
+        report(hub.workers.fail({ path: { id }, payload: { leaseId, error, retryable } }))
+    } as const
+  }),
+  dependencies: [FetchHttpClient.layer]
+}) {}

@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Chunk, Effect, Stream } from "effect"
+import { PARTIAL_SUFFIX } from "./SnapshotPaths.js"
+import { StorageFailed } from "./StorageFailed.js"
+
+export interface WrittenFile {
+  readonly sizeBytes: number
+  readonly sha256: string
+}
+
+/** writev may write less than asked (a disk filling up); the rest is retried so its real error surfaces. */
+const writeAll = async (handle: fs.FileHandle, buffers: ReadonlyArray<Uint8Array>): Promise<number> => {
+  const total = buffers.reduce((n, b) => n + b.byteLength, 0)
+  let { bytesWritten } = await handle.writev(buffers as Array<Uint8Array>)
+  if (bytesWritten < total) {
+    const rest = Buffer.concat(buffers as Array<Uint8Array>).subarray(bytesWritten)
+    for (let offset = 0; offset < rest.byteLength;) {
+      const { bytesWritten: n } = await handle.write(rest, offset)
+      if (n === 0) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" })
+      offset += n
+    }
+    bytesWritten = total
+  }
+  return bytesWritten
+}
+
+const attempt = <A>(action: string, file: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (e) => StorageFailed.from(action, file, e) })
+
+/**
+ * Writes a stream to `file` the way a crash cannot corrupt: into `file.partial`, fsynced,
+ * then renamed over `file`. If anything fails (or the fiber is interrupted) the partial file
+ * is removed. Writes are sequential, so the stream is pulled only as fast as the disk takes it.
+ * The caller fsyncs the directory once all its files are in place.
+ */
+export const writeAtomically = <E, R>(
+  file: string,
+  content: Stream.Stream<Uint8Array, E, R>,
+  onWritten: (bytes: number) => void = () => {}
+): Effect.Effect<WrittenFile, E | StorageFailed, R> => {
+  const partial = `${file}${PARTIAL_SUFFIX}`
+  const name = path.basename(file)
+  return Effect.acquireUseRelease(
+    attempt("create", name, () => fs.open(partial, "w", 0o640)),
+    (handle) =>
+      Effect.gen(function*() {
+        const hash = createHash("sha256")
+        let size = 0
+        yield* Stream.runForEachChunk(content, (chunk) => {
+          const buffers = Chunk.toReadonlyArray(chunk)
+          for (const b of buffers) {
+            hash.update(b)
+            size += b.byteLength
+          }
+          return attempt("write", name, () => writeAll(handle, buffers)).pipe(Effect.tap(onWritten))
+        })
+        yield* attempt("fsync", name, () => handle.sync())
+        return { sizeBytes: size, sha256: hash.digest("hex") }
+      }),
+    (handle, exit) =>
+      Effect.promise(() => handle.close().catch(() => {})).pipe(
+        Effect.zipRight(exit._tag === "Failure" ? Effect.promise(() => fs.rm(partial, { force: true })) : Effect.void)
+      )
+  ).pipe(Effect.tap(() => attempt("rename", name, () => fs.rename(partial, file))))
+}
+
+/** Makes renames inside `dir` durable. */
+export const fsyncDirectory = (dir: string) =>
+  Effect.acquireUseRelease(
+    attempt("open", dir, () => fs.open(dir, "r")),
+    (handle) => attempt("fsync", dir, () => handle.sync()),
+    (handle) => Effect.promise(() => handle.close().catch(() => {}))
+  )
