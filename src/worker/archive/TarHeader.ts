@@ -1,0 +1,104 @@
+import type { TarEntryMeta } from "./TarItem.js"
+
+// One entry's header blocks in the POSIX pax format (ustar plus an 'x' extended header when a
+// value does not fit), laid out as GNU tar --format=posix writes them.
+
+export const BLOCK_BYTES = 512
+
+const TYPEFLAG = { file: "0", directory: "5", symlink: "2" } as const
+const encoder = new TextEncoder()
+
+// Largest value of an octal field: all digits but the terminating NUL.
+const fitsOctal = (value: number, width: number) => Number.isInteger(value) && value >= 0 && value < 8 ** (width - 1)
+
+// ustar holds 100 bytes of name; anything longer, non-ASCII or with control characters goes to a pax record.
+const fitsName = (s: string) => s.length <= 100 && /^[\x20-\x7e]*$/.test(s)
+
+// Shortest round-trip decimal (no float noise); toFixed only where JS would use an exponent.
+const decimalSeconds = (t: number) => (/e/i.test(String(t)) ? t.toFixed(9).replace(/\.?0+$/, "") : String(t))
+
+interface UstarFields {
+  readonly name: string
+  readonly mode: number
+  readonly uid: number
+  readonly gid: number
+  readonly size: number
+  readonly mtime: number
+  readonly typeflag: string
+  readonly linkname: string
+  readonly devices: boolean
+}
+
+const put = (block: Uint8Array, offset: number, width: number, text: string) =>
+  block.set(encoder.encode(text).subarray(0, width), offset)
+
+// A value that does not fit is carried by a pax record; the ustar field then holds 0.
+const putOctal = (block: Uint8Array, offset: number, width: number, value: number) =>
+  put(block, offset, width, (fitsOctal(value, width) ? value : 0).toString(8).padStart(width - 1, "0") + "\0")
+
+const ustar = (f: UstarFields): Uint8Array => {
+  const block = new Uint8Array(BLOCK_BYTES)
+  put(block, 0, 100, f.name)
+  putOctal(block, 100, 8, f.mode)
+  putOctal(block, 108, 8, f.uid)
+  putOctal(block, 116, 8, f.gid)
+  putOctal(block, 124, 12, f.size)
+  putOctal(block, 136, 12, f.mtime)
+  put(block, 148, 8, "        ")
+  put(block, 156, 1, f.typeflag)
+  put(block, 157, 100, f.linkname)
+  put(block, 257, 8, "ustar\x0000")
+  if (f.devices) {
+    putOctal(block, 329, 8, 0)
+    putOctal(block, 337, 8, 0)
+  }
+  const checksum = block.reduce((sum, b) => sum + b, 0)
+  put(block, 148, 8, checksum.toString(8).padStart(6, "0") + "\0 ")
+  return block
+}
+
+// "%d %s=%s\n", where the length counts the whole record, its own digits included.
+const paxRecord = (key: string, value: string): string => {
+  const rest = Buffer.byteLength(` ${key}=${value}\n`)
+  let length = rest + 1
+  while (String(length).length + rest !== length) length = String(length).length + rest
+  return `${length} ${key}=${value}\n`
+}
+
+// GNU's default extended header name, "%d/PaxHeaders/%f".
+const paxHeaderName = (name: string) => {
+  const trimmed = name.replace(/\/+$/, "")
+  const slash = trimmed.lastIndexOf("/")
+  return slash < 0 ? `./PaxHeaders/${trimmed}` : `${trimmed.slice(0, slash)}/PaxHeaders/${trimmed.slice(slash + 1)}`
+}
+
+/** The header block(s) of one entry: a pax extended header first when any value needs one. */
+export const encodeHeader = (meta: TarEntryMeta): Uint8Array => {
+  const name = meta.type === "directory" && !meta.name.endsWith("/") ? `${meta.name}/` : meta.name
+  const linkname = meta.type === "symlink" ? (meta.linkname ?? "") : ""
+  const size = meta.type === "file" ? meta.size : 0
+  const mtime = Math.floor(meta.mtime)
+  const records = [
+    fitsName(name) ? "" : paxRecord("path", name),
+    fitsName(linkname) ? "" : paxRecord("linkpath", linkname),
+    fitsOctal(size, 12) ? "" : paxRecord("size", String(size)),
+    fitsOctal(meta.mtime, 12) ? "" : paxRecord("mtime", decimalSeconds(meta.mtime)),
+    fitsOctal(meta.uid, 8) ? "" : paxRecord("uid", String(meta.uid)),
+    fitsOctal(meta.gid, 8) ? "" : paxRecord("gid", String(meta.gid))
+  ].join("")
+  const entry = ustar({
+    name, mode: meta.mode & 0o7777, uid: meta.uid, gid: meta.gid, size, mtime,
+    typeflag: TYPEFLAG[meta.type], linkname, devices: true
+  })
+  if (records === "") return entry
+  const body = encoder.encode(records)
+  const paxHeader = ustar({
+    name: paxHeaderName(name), mode: 0o644, uid: 0, gid: 0, size: body.length, mtime,
+    typeflag: "x", linkname: "", devices: false
+  })
+  const blocks = new Uint8Array(2 * BLOCK_BYTES + Math.ceil(body.length / BLOCK_BYTES) * BLOCK_BYTES)
+  blocks.set(paxHeader)
+  blocks.set(body, BLOCK_BYTES)
+  blocks.set(entry, blocks.length - BLOCK_BYTES)
+  return blocks
+}
