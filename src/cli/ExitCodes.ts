@@ -14,6 +14,8 @@ export const ExitCode = {
 
 /** Every error tag a command can fail with. A tag missing here is reported as an internal error (70). */
 export const exitCodeByTag = {
+  // a followed job ended failed or cancelled
+  JobFailed: ExitCode.jobFailed,
   BadRequest: ExitCode.badInput,
   PayloadTooLarge: ExitCode.badInput,
   InputInvalid: ExitCode.badInput,

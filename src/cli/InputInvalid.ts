@@ -1,6 +1,6 @@
 import { Data, Effect, Schema } from "effect"
 import { describeParseError } from "../shared/contract/describeIssues.js"
-import { TenantId } from "../shared/contract/Ids.js"
+import { SourceId, TenantId } from "../shared/contract/Ids.js"
 
 /** Bad flags or local input found by the CLI itself, before anything is sent. */
 export class InputInvalid extends Data.TaggedError("InputInvalid")<{ readonly message: string }> {}
@@ -18,3 +18,5 @@ export const parseId = <A>(schema: Schema.Schema<A, string>, value: string, noun
   )
 
 export const tenantIdFlag = (value: string) => parseId(TenantId, value, "tenant id", "--tenant-id")
+
+export const sourceIdFlag = (value: string) => parseId(SourceId, value, "source id", "--source-id")

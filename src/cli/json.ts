@@ -1,5 +1,7 @@
 import { DateTime } from "effect"
 import type { AuditEntry } from "../shared/contract/Audit.js"
+import type { Job } from "../shared/contract/Jobs.js"
+import type { Snapshot } from "../shared/contract/Snapshots.js"
 import type { Source } from "../shared/contract/Sources.js"
 import type { Tenant } from "../shared/contract/Tenants.js"
 
@@ -38,4 +40,56 @@ export const auditEntryJson = (e: AuditEntry) => ({
   resourceType: e.resourceType,
   resourceId: e.resourceId,
   details: e.details
+})
+
+const isoOrNull = (d: DateTime.Utc | null) => (d === null ? null : DateTime.formatIso(d))
+
+/** The stable --json shape of a job; progress and result are null until the worker reports them. */
+export const jobJson = (j: Job) => ({
+  id: j.id,
+  type: j.type,
+  status: j.status,
+  tenantId: j.tenantId,
+  sourceId: j.sourceId,
+  snapshotId: j.snapshotId,
+  attempt: j.attempt,
+  maxAttempts: j.maxAttempts,
+  workerId: j.workerId,
+  tags: j.tags,
+  progress: j.progress === null ? null : {
+    files: j.progress.files,
+    dirs: j.progress.dirs,
+    symlinks: j.progress.symlinks,
+    bytesRead: j.progress.bytesRead,
+    bytesWritten: j.progress.bytesWritten
+  },
+  result: j.result === null ? null : {
+    snapshotId: j.result.snapshotId,
+    sizeBytes: j.result.sizeBytes,
+    sha256: j.result.sha256,
+    fileCount: j.result.fileCount,
+    bytesIn: j.result.bytesIn,
+    warnings: j.result.warnings.map((w) => ({ path: w.path, message: w.message }))
+  },
+  error: j.error,
+  createdAt: DateTime.formatIso(j.createdAt),
+  startedAt: isoOrNull(j.startedAt),
+  finishedAt: isoOrNull(j.finishedAt)
+})
+
+/** The stable --json shape of a snapshot. */
+export const snapshotJson = (s: Snapshot) => ({
+  id: s.id,
+  tenantId: s.tenantId,
+  sourceId: s.sourceId,
+  jobId: s.jobId,
+  workerId: s.workerId,
+  storageBackend: s.storageBackend,
+  locator: s.locator,
+  sizeBytes: s.sizeBytes,
+  sha256: s.sha256,
+  fileCount: s.fileCount,
+  bytesIn: s.bytesIn,
+  status: s.status,
+  createdAt: DateTime.formatIso(s.createdAt)
 })
