@@ -1,0 +1,101 @@
+import { Cause, Effect, Exit, Fiber, Schema } from "effect"
+import type { JobId } from "../shared/contract/Ids.js"
+import type { BackupWarning } from "../shared/contract/Jobs.js"
+import type { BackupClaim } from "../shared/contract/Workers.js"
+import { QueueMessage } from "../shared/queue/Queues.js"
+import { runBackup } from "./backup/BackupRun.js"
+import { keepLease } from "./backup/LeaseKeeper.js"
+import { HubReporter } from "./HubReporter.js"
+import { removeDir, snapshotDir } from "./storage/SnapshotDir.js"
+import { StorageBase, WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
+
+/** Why an attempt failed, in one sentence, and whether trying again could help. */
+const describeFailure = (cause: Cause.Cause<unknown>, workerId: string): { error: string; retryable: boolean } => {
+  const failure = Cause.failureOption(cause)
+  if (failure._tag === "Some") {
+    const e = failure.value as { readonly _tag?: string; readonly message?: string; readonly retryable?: boolean }
+    return { error: e.message ?? String(e), retryable: e.retryable ?? e._tag === "StorageFailed" }
+  }
+  return { error: `internal error in worker ${workerId}: ${Cause.squash(cause)}`, retryable: true }
+}
+
+/** Takes one queue message: claim the job, run it under its lease, report how it ended. */
+export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
+  effect: Effect.gen(function*() {
+    const hub = yield* HubReporter
+    const workerId = yield* WorkerIdConfig
+    const storageBase = yield* StorageBase
+    const zstdLevel = yield* ZstdLevel
+    // attempts running in this process, by job: a newer claim of the same job supersedes the older
+    const running = new Map<string, Fiber.RuntimeFiber<void, never>>()
+
+    const attemptBackup = (claim: BackupClaim) =>
+      Effect.gen(function*() {
+        const leaseId = claim.lease.id
+        const counters = { files: 0, dirs: 0, symlinks: 0, bytesRead: 0, bytesWritten: 0 }
+        const warnings: Array<BackupWarning> = []
+        const leaseSeconds = Math.max(1, (claim.lease.expiresAt.epochMillis - Date.now()) / 1000)
+        const backup = runBackup(claim, {
+          storageBase,
+          zstdLevel,
+          counters,
+          warnings,
+          recordHostKey: (fingerprint) => hub.hostKey(claim.jobId, leaseId, fingerprint)
+        })
+        const keeper = keepLease({ counters, leaseSeconds, report: (p) => hub.progress(claim.jobId, leaseId, p) })
+        const exit = yield* Effect.exit(Effect.raceFirst(backup, keeper)).pipe(
+          // shutting down: the backup has already cleaned up; tell the Hub so a retry need not wait for the lease
+          Effect.onInterrupt(() =>
+            hub.fail(claim.jobId, leaseId, `worker ${workerId} stopped during attempt ${claim.attempt}`, true).pipe(
+              Effect.timeout("5 seconds"),
+              Effect.ignore
+            )
+          )
+        )
+        if (Exit.isSuccess(exit)) {
+          const done = yield* Effect.exit(hub.complete(claim.jobId, { ...exit.value, leaseId }))
+          if (Exit.isFailure(done)) {
+            // the Hub did not record it, so it is not a snapshot: leave nothing behind
+            yield* removeDir(snapshotDir(storageBase, { ...claim, sourceId: claim.source.id }))
+            yield* Effect.logWarning(`job ${claim.jobId}: completed but not recorded: ${Cause.pretty(done.cause)}`)
+          } else {
+            yield* Effect.logInfo(`job ${claim.jobId}: snapshot ${claim.snapshotId} stored (${exit.value.sizeBytes} bytes)`)
+          }
+          return
+        }
+        const failure = Cause.failureOption(exit.cause)
+        if (failure._tag === "Some" && (failure.value as { _tag?: string })._tag === "LeaseLost") {
+          return yield* Effect.logWarning(`job ${claim.jobId}: abandoned: ${(failure.value as Error).message}`)
+        }
+        const { error, retryable } = describeFailure(exit.cause, workerId)
+        yield* Effect.logWarning(`job ${claim.jobId} attempt ${claim.attempt} failed: ${error}`)
+        yield* hub.fail(claim.jobId, leaseId, error, retryable).pipe(
+          Effect.catchAll((e) => Effect.logWarning(`job ${claim.jobId}: could not report the failure: ${e.message}`))
+        )
+      }).pipe(Effect.annotateLogs({ jobId: claim.jobId, attempt: claim.attempt }))
+
+    const runJob = (jobId: JobId) =>
+      Effect.gen(function*() {
+        const claimed = yield* Effect.either(hub.claim(jobId))
+        if (claimed._tag === "Left") {
+          return yield* Effect.logInfo(`job ${jobId}: not taken: ${claimed.left.message}`)
+        }
+        const previous = running.get(jobId)
+        if (previous) yield* Fiber.interrupt(previous)
+        const fiber = yield* Effect.fork(attemptBackup(claimed.right))
+        running.set(jobId, fiber)
+        yield* Fiber.join(fiber).pipe(Effect.ensuring(Effect.sync(() => running.get(jobId) === fiber && running.delete(jobId))))
+      })
+
+    /** BullMQ hands us the raw message; anything that is not ours is dropped with a log line. */
+    const handle = (data: unknown) =>
+      Schema.decodeUnknown(QueueMessage)(data).pipe(
+        Effect.matchEffect({
+          onFailure: () => Effect.logWarning("dropping a queue message that is not an xVault job"),
+          onSuccess: (message) => runJob(message.jobId)
+        })
+      )
+
+    return { handle } as const
+  })
+}) {}

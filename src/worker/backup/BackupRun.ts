@@ -1,0 +1,82 @@
+import * as path from "node:path"
+import { Effect, Stream } from "effect"
+import { ageEncryptor } from "../../shared/crypto/age/Age.js"
+import type { BackupWarning, JobProgress } from "../../shared/contract/Jobs.js"
+import type { BackupClaim, BackupCompletion } from "../../shared/contract/Workers.js"
+import { tarStream } from "../archive/PaxTar.js"
+import { DEFAULT_FRAME_BYTES, zstdFrames } from "../archive/ZstdFrames.js"
+import { openSftp } from "../source/openSftp.js"
+import { sourceItems } from "../source/sourceItems.js"
+import { writeAtomically } from "../storage/AtomicFile.js"
+import { freshDir, fsyncUpTo, removeDir, snapshotDir } from "../storage/SnapshotDir.js"
+import { ARTIFACT_FILE, artifactLocator, MANIFEST_FILE } from "../storage/SnapshotPaths.js"
+import { buildManifest } from "./Manifest.js"
+
+export interface BackupRunOptions {
+  readonly storageBase: string
+  readonly zstdLevel: number
+  /** Live counters the lease keeper reports as progress. */
+  readonly counters: { -readonly [K in keyof JobProgress]: JobProgress[K] }
+  readonly warnings: Array<BackupWarning>
+  /** Trust on first use: called with the server's fingerprint when the source has none pinned yet. */
+  readonly recordHostKey: (fingerprint: string) => Effect.Effect<void, unknown>
+}
+
+/**
+ * One backup attempt: SFTP → pax tar → zstd frames → age, into
+ * `snapshots/{id}/backup.tar.zst.enc` and `manifest.json`, each written as `.partial`,
+ * fsynced and renamed, then the directories fsynced. On any failure or interruption the
+ * snapshot directory is removed, so nothing partial is ever left behind.
+ */
+export const runBackup = (claim: BackupClaim, options: BackupRunOptions) => {
+  const ref = { tenantId: claim.tenantId, sourceId: claim.source.id, snapshotId: claim.snapshotId }
+  const dir = snapshotDir(options.storageBase, ref)
+  const { counters, warnings } = options
+  return Effect.gen(function*() {
+    const createdAt = new Date()
+    yield* freshDir(dir)
+    const connection = yield* openSftp({ ...claim.source })
+    if (claim.source.hostKey === null) yield* options.recordHostKey(connection.hostKey)
+
+    const items = sourceItems(connection, {
+      paths: claim.source.paths,
+      excludes: claim.source.excludes,
+      onWarning: (warning) => warnings.push(warning),
+      onBytesRead: (n) => (counters.bytesRead += n)
+    }).pipe(Stream.tap(({ meta }) =>
+      Effect.sync(() => {
+        if (meta.type === "file") counters.files++
+        else if (meta.type === "directory") counters.dirs++
+        else counters.symlinks++
+      })
+    ))
+    const archive = tarStream(items, {
+      onSizeMismatch: (name, expected, actual) =>
+        warnings.push({ path: `/${name}`, message: `changed size while read (${expected} bytes listed, ${actual} read)` })
+    })
+    const encryption = ageEncryptor(claim.recipients)
+    const compression = { level: options.zstdLevel, frameBytes: DEFAULT_FRAME_BYTES }
+    const artifact = yield* writeAtomically(
+      path.join(dir, ARTIFACT_FILE),
+      encryption.encrypt(archive.pipe(zstdFrames(compression))),
+      (n) => (counters.bytesWritten += n)
+    )
+    const manifest = buildManifest({ claim, counters, warnings, artifact, compression, createdAt })
+    yield* writeAtomically(path.join(dir, MANIFEST_FILE), Stream.make(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)))
+    yield* fsyncUpTo(options.storageBase, dir)
+
+    const completion: Omit<BackupCompletion, "leaseId"> = {
+      locator: artifactLocator(ref),
+      sizeBytes: artifact.sizeBytes,
+      sha256: artifact.sha256,
+      fileCount: counters.files,
+      dirCount: counters.dirs,
+      symlinkCount: counters.symlinks,
+      bytesIn: counters.bytesRead,
+      ageHeader: encryption.header,
+      manifest,
+      warnings
+    }
+    return completion
+  }).pipe(Effect.scoped, Effect.onError(() => removeDir(dir)))
+}
