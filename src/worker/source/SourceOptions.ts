@@ -31,6 +31,7 @@ export interface SourceOptions {
   readonly paths: ReadonlyArray<string>
   /** Globs: without '/' they match an entry's name, with '/' its absolute path; `**` crosses directories. */
   readonly excludes?: ReadonlyArray<string> | undefined
+  /** Called in walk order, as the stream reaches the entry concerned. */
   readonly onWarning: (warning: SourceWarning) => void
   /** Called with every batch of content bytes received, for progress. */
   readonly onBytesRead?: ((bytes: number) => void) | undefined

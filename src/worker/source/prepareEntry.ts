@@ -7,7 +7,7 @@ import { readChunks } from "./readChunks.js"
 import { Reply } from "./Reply.js"
 import type { SftpConnection, SftpError } from "./SftpConnection.js"
 import { describeStatus, SFTP_NO_SUCH_FILE, type SftpStatus } from "./SftpStatus.js"
-import type { SourceEntry } from "./SourceEntry.js"
+import type { SourceEntry, WalkedEntry } from "./SourceEntry.js"
 import type { SourceFailed } from "./SourceFailed.js"
 import type { SourceTuning, SourceWarning } from "./SourceOptions.js"
 
@@ -66,9 +66,13 @@ const largeContent = (entry: SourceEntry, handle: Buffer, context: PrepareContex
  * whole, large ones opened (their content is read as the consumer pulls it), links resolved. Entries that
  * cannot be read are left out with a warning; only a lost connection fails the reply.
  */
-export const prepareEntry = (entry: SourceEntry, context: PrepareContext): Reply<Prepared, SourceFailed> => {
+export const prepareEntry = (entry: WalkedEntry, context: PrepareContext): Reply<Prepared, SourceFailed> => {
   const { connection, tuning } = context
   const reply = new Reply<Prepared, SourceFailed>()
+  if (entry.type === "skipped") {
+    reply.settle(undefined, { warning: entry.warning })
+    return reply
+  }
   const ready = (prepared: Prepared) => reply.settle(undefined, prepared)
   const failed = (error: SftpError, doing: string) =>
     error._tag === "SftpStatus"
@@ -77,7 +81,8 @@ export const prepareEntry = (entry: SourceEntry, context: PrepareContext): Reply
 
   const meta = metaOf(entry)
   if (entry.type === "directory") {
-    ready({ item: { meta, content: Stream.empty } })
+    const item = { meta, content: Stream.empty }
+    ready(entry.warning === undefined ? { item } : { item, warning: entry.warning })
   } else if (entry.type === "symlink") {
     connection.send<string>((sftp, done) => sftp.readlink(entry.path, done), (error, target = "") =>
       error !== undefined

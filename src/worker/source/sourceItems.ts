@@ -5,13 +5,13 @@ import { OpenFiles } from "./OpenFiles.js"
 import { prepareEntry, type Prepared } from "./prepareEntry.js"
 import type { Reply } from "./Reply.js"
 import type { SftpConnection } from "./SftpConnection.js"
-import type { SourceEntry } from "./SourceEntry.js"
+import type { WalkedEntry } from "./SourceEntry.js"
 import type { SourceFailed } from "./SourceFailed.js"
 import { DEFAULT_TUNING, type SourceOptions } from "./SourceOptions.js"
 import { walkSource } from "./walkSource.js"
 
 interface Slot {
-  readonly entry: SourceEntry
+  readonly entry: WalkedEntry
   readonly reply: Reply<Prepared, SourceFailed>
   /** Bytes the slot holds in memory until it is emitted. */
   readonly weight: number
@@ -39,18 +39,17 @@ export const sourceItems = (
     const context = { connection, tuning, openFiles, onWarning: options.onWarning, onBytesRead: options.onBytesRead ?? (() => {}) }
     const walk = walkSource(connection, {
       paths: options.paths,
-      isExcluded: excludeMatcher(options.excludes ?? []),
-      onWarning: options.onWarning
+      isExcluded: excludeMatcher(options.excludes ?? [])
     }).pipe(Stream.filter((entry) => entry.path !== "/")) // "/" has no name in a tar archive; its children do
     // The walk runs ahead in its own fiber, so listing directories overlaps with reading files.
     const listed = yield* Stream.toQueue(walk, { capacity: 16 })
 
-    let pending: Array<SourceEntry> = []
+    let pending: Array<WalkedEntry> = []
     let cursor = 0
     let walkDone = false
     const window: Array<Slot> = []
     let heldBytes = 0
-    const weightOf = (entry: SourceEntry) =>
+    const weightOf = (entry: WalkedEntry) =>
       entry.type === "file" && entry.attrs.size <= tuning.smallFileMax ? entry.attrs.size : 0
 
     // Starts entries until the window is full; waits for the walk only when there is nothing else to wait for.
