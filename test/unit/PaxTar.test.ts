@@ -102,6 +102,20 @@ describe("PaxTar", () => {
       expect(reports).toEqual([["grew.txt", 5, 8], ["shrank.txt", 11, 5]])
     }))
 
+  it.effect("an entry whose content is already in memory is written byte for byte as a streamed one", () =>
+    Effect.gen(function* () {
+      const contents: Array<[string, Uint8Array]> = [["a.txt", Buffer.from("hello\n")], ["empty", Buffer.alloc(0)], ["b.bin", randomBytes(70_000)]]
+      const streamed = yield* collect(tarStream(Stream.fromIterable(contents.map(([name, content]) => file(name, content)))))
+      const inMemory = contents.map(([name, content]) => ({ ...file(name, content), content: Stream.fail("streamed"), data: content }))
+      expect((yield* collect(tarStream(Stream.fromIterable(inMemory)))).equals(streamed)).toBe(true)
+
+      const reports: Array<[string, number, number]> = []
+      const short = { ...file("short.txt", Buffer.from("hello world")), data: Buffer.from("hello") }
+      const archive = yield* collect(tarStream(Stream.make(short), { onSizeMismatch: (...report) => reports.push(report) }))
+      expect(fs.readFileSync(path.join(extract(archive), "short.txt"), "latin1")).toBe("hello\0\0\0\0\0\0")
+      expect(reports).toEqual([["short.txt", 11, 5]])
+    }))
+
   it.effect("an empty archive is two zero blocks", () =>
     Effect.gen(function* () {
       const archive = yield* collect(tarStream(Stream.empty))

@@ -56,10 +56,22 @@ const fileChannel = <E>(meta: TarEntryMeta, header: Uint8Array, options: TarStre
   return Channel.zipRight(Channel.write(Chunk.of(header)), body)
 }
 
-const entry = <E>({ meta, content }: TarItem<E>, options: TarStreamOptions): Stream.Stream<Uint8Array, E> =>
-  meta.type === "file"
+/** Header, content and padding of an entry whose content is in memory, as one buffer. */
+const inlineEntry = (meta: TarEntryMeta, data: Uint8Array, options: TarStreamOptions): Uint8Array => {
+  const header = encodeHeader(meta)
+  if (meta.type !== "file") return header
+  if (data.length !== meta.size) options.onSizeMismatch?.(meta.name, meta.size, data.length)
+  const padded = meta.size + ((BLOCK_BYTES - (meta.size % BLOCK_BYTES)) % BLOCK_BYTES)
+  const out = Buffer.alloc(header.length + padded)
+  out.set(header, 0)
+  out.set(data.length > meta.size ? data.subarray(0, meta.size) : data, header.length)
+  return out
+}
+
+const entry = <E>({ content, data, meta }: TarItem<E>, options: TarStreamOptions): Stream.Stream<Uint8Array, E> =>
+  meta.type === "file" && data === undefined
     ? Stream.pipeThroughChannel(content, Channel.suspend(() => fileChannel<E>(meta, encodeHeader(meta), options)))
-    : Stream.succeed(encodeHeader(meta))
+    : Stream.succeed(inlineEntry(meta, data ?? new Uint8Array(0), options))
 
 /**
  * The archive of `items`, in order. Directories and symlinks have no content: their content

@@ -22,4 +22,9 @@ export interface TarItem<E = never> {
   readonly meta: TarEntryMeta
   /** Exactly `meta.size` bytes are expected; the tar writer pads or cuts when the source disagrees. */
   readonly content: Stream.Stream<Uint8Array, E>
+  /**
+   * The whole content when it is already in memory (small files): the writer then emits the
+   * entry as one buffer instead of running `content`, which is what bounds small-file speed.
+   */
+  readonly data?: Uint8Array | undefined
 }

@@ -36,10 +36,27 @@ export interface ZstdFramesOptions {
   readonly concurrency?: number
 }
 
+/**
+ * Frame buffers are reused once compressed: a fresh 4 MiB buffer per frame would make V8 run
+ * a full GC every few frames (it collects when external memory has grown by 64 MiB).
+ */
+class FramePool {
+  private readonly free: Array<Buffer> = []
+  constructor(private readonly frameBytes: number, private readonly keep: number) {}
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafe(this.frameBytes)
+  }
+  give(frame: Buffer) {
+    if (frame.buffer.byteLength === this.frameBytes && this.free.length < this.keep) {
+      this.free.push(Buffer.from(frame.buffer, frame.byteOffset, this.frameBytes))
+    }
+  }
+}
+
 /** Cuts the input into `frameBytes` buffers (copies: the frames are read on other threads). */
-const frames = <E, R>(input: Stream.Stream<Uint8Array, E, R>, frameBytes: number) =>
+const frames = <E, R>(input: Stream.Stream<Uint8Array, E, R>, frameBytes: number, pool: FramePool) =>
   Stream.suspend(() => {
-    let frame = Buffer.allocUnsafe(frameBytes)
+    let frame = pool.take()
     let filled = 0
     let emitted = false
     const cut = (bytes: Uint8Array, out: Array<Buffer>) => {
@@ -50,7 +67,7 @@ const frames = <E, R>(input: Stream.Stream<Uint8Array, E, R>, frameBytes: number
         offset += n
         if (filled === frameBytes) {
           out.push(frame)
-          frame = Buffer.allocUnsafe(frameBytes)
+          frame = pool.take()
           filled = 0
         }
       }
@@ -84,11 +101,14 @@ export const zstdFrames = (options: ZstdFramesOptions = {}) =>
     Either.match(checkOptions(options), {
       onLeft: (error) => Stream.fail(error),
       onRight: ({ level, frameBytes, concurrency }) =>
-        frames(input, frameBytes).pipe(Stream.mapEffect((frame) =>
-          Effect.tryPromise({
-            try: () => zstd.compress(frame, level),
-            catch: (e) => new ZstdError({ reason: `zstd compression failed: ${String(e)}` })
-          }), { concurrency }))
+        Stream.suspend(() => {
+          const pool = new FramePool(frameBytes, concurrency + 1)
+          return frames(input, frameBytes, pool).pipe(Stream.mapEffect((frame) =>
+            Effect.tryPromise({
+              try: () => zstd.compress(frame, level),
+              catch: (e) => new ZstdError({ reason: `zstd compression failed: ${String(e)}` })
+            }).pipe(Effect.ensuring(Effect.sync(() => pool.give(frame)))), { concurrency }))
+        })
     })
 
 export interface ZstdDecompressOptions {

@@ -92,7 +92,7 @@ export const prepareEntry = (entry: WalkedEntry, context: PrepareContext): Reply
     fetchWhole(connection, entry.path, meta.size, tuning.chunkSize, (error, data = Buffer.alloc(0)) => {
       if (error !== undefined) return failed(error, `during the transfer (${entry.path})`)
       context.onBytesRead(data.length)
-      const item = { meta, content: Stream.succeed(data) }
+      const item = { meta, content: Stream.succeed(data), data }
       ready(data.length < meta.size ? { item, warning: shrank(data.length, meta.size) } : { item })
     })
   } else {

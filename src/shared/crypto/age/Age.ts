@@ -45,8 +45,8 @@ export const ageEncryptor = (recipients: ReadonlyArray<string>): AgeEncryptor =>
       const nonce = randomBytes(NONCE_BYTES)
       const sealer = new PayloadSealer(payloadKey(fileKey, nonce))
       return Stream.make(Buffer.concat([headerBytes, nonce])).pipe(
-        Stream.concat(Stream.mapChunks(plaintext, (chunk) => Chunk.unsafeFromArray(Chunk.toReadonlyArray(chunk).flatMap((b) => sealer.push(b))))),
-        Stream.concat(Stream.sync(() => sealer.finish()))
+        Stream.concat(Stream.mapChunks(plaintext, (chunk) => Chunk.unsafeFromArray(Chunk.toReadonlyArray(chunk).flatMap((b) => sealer.push(b).flat())))),
+        Stream.concat(Stream.suspend(() => Stream.fromIterable(sealer.finish())))
       )
     })
   return { header, encrypt }

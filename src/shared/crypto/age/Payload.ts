@@ -1,6 +1,6 @@
 import { Either } from "effect"
 import { AgeError } from "./AgeError.js"
-import { hkdf, open, seal, TAG_BYTES } from "./Primitives.js"
+import { hkdf, open, sealParts, TAG_BYTES } from "./Primitives.js"
 
 // The age payload (c2sp.org/age, "Payload"): STREAM over 64 KiB chunks. A chunk is only
 // known to be the last one when the input ends, so both directions hold one chunk back.
@@ -59,13 +59,14 @@ abstract class HoldBack<Out> {
   }
 }
 
-export class PayloadSealer extends HoldBack<Uint8Array> {
+/** Each sealed chunk comes out as [ciphertext, tag]: written in order they are the payload. */
+export class PayloadSealer extends HoldBack<[Buffer, Buffer]> {
   constructor(private readonly key: Uint8Array) {
     super(CHUNK_BYTES)
   }
 
-  protected chunk(bytes: Uint8Array, last: boolean): Uint8Array {
-    return seal(this.key, chunkNonce(this.counter++, last), bytes)
+  protected chunk(bytes: Uint8Array, last: boolean): [Buffer, Buffer] {
+    return sealParts(this.key, chunkNonce(this.counter++, last), bytes)
   }
 }
 

@@ -12,13 +12,20 @@ export const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string): Buffer =>
 export const hmacSha256 = (key: Uint8Array, data: Uint8Array | string): Buffer =>
   createHmac("sha256", key).update(data).digest()
 
-/** ChaCha20-Poly1305: ciphertext || 16-byte tag. */
-export const seal = (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Buffer => {
+/**
+ * ChaCha20-Poly1305 as its two parts, ciphertext then the 16-byte tag: written one after the
+ * other they are the sealed chunk, without copying the ciphertext into a new buffer.
+ */
+export const sealParts = (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): [Buffer, Buffer] => {
   const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_BYTES })
   const body = cipher.update(plaintext)
   cipher.final()
-  return Buffer.concat([body, cipher.getAuthTag()], plaintext.length + TAG_BYTES)
+  return [body, cipher.getAuthTag()]
 }
+
+/** ChaCha20-Poly1305: ciphertext || 16-byte tag. */
+export const seal = (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Buffer =>
+  Buffer.concat(sealParts(key, nonce, plaintext), plaintext.length + TAG_BYTES)
 
 /** The plaintext, or undefined when the tag does not verify (or the input is shorter than one). */
 export const open = (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer | undefined => {
