@@ -12,6 +12,11 @@ import { freshDir, fsyncUpTo, removeDir, snapshotDir } from "../storage/Snapshot
 import { ARTIFACT_FILE, artifactLocator, MANIFEST_FILE } from "../storage/SnapshotPaths.js"
 import { buildManifest } from "./Manifest.js"
 
+/** Tar output chunks (mostly one SFTP read, at most 128 KiB, each) held ahead of compression. */
+const ARCHIVE_BUFFER_CHUNKS = 64
+/** Encrypted chunks (one compressed frame each, at most 4 MiB) held ahead of the disk. */
+const CIPHERTEXT_BUFFER_CHUNKS = 4
+
 export interface BackupRunOptions {
   readonly storageBase: string
   readonly zstdLevel: number
@@ -43,24 +48,27 @@ export const runBackup = (claim: BackupClaim, options: BackupRunOptions) => {
       excludes: claim.source.excludes,
       onWarning: (warning) => warnings.push(warning),
       onBytesRead: (n) => (counters.bytesRead += n)
-    }).pipe(Stream.tap(({ meta }) =>
-      Effect.sync(() => {
+    }).pipe(Stream.mapChunks((chunk) => {
+      for (const { meta } of chunk) {
         if (meta.type === "file") counters.files++
         else if (meta.type === "directory") counters.dirs++
         else counters.symlinks++
-      })
-    ))
-    const archive = tarStream(items, {
-      onSizeMismatch: (name, expected, actual) =>
-        warnings.push({ path: `/${name}`, message: `changed size while read (${expected} bytes listed, ${actual} read)` })
-    })
+      }
+      return chunk
+    }))
+    // a file that shrank while read is reported by the source; the tar writer pads it to its listed size
+    const archive = tarStream(items)
     const encryption = ageEncryptor(claim.recipients)
     const compression = { level: options.zstdLevel, frameBytes: DEFAULT_FRAME_BYTES }
-    const artifact = yield* writeAtomically(
-      path.join(dir, ARTIFACT_FILE),
-      encryption.encrypt(archive.pipe(zstdFrames(compression))),
-      (n) => (counters.bytesWritten += n)
+    // The buffers let each stage run while the next is busy: SFTP reads go on while frames are
+    // compressed, and compression goes on while the disk writes. They bound memory too.
+    const ciphertext = archive.pipe(
+      Stream.bufferChunks({ capacity: ARCHIVE_BUFFER_CHUNKS }),
+      zstdFrames(compression),
+      encryption.encrypt,
+      Stream.bufferChunks({ capacity: CIPHERTEXT_BUFFER_CHUNKS })
     )
+    const artifact = yield* writeAtomically(path.join(dir, ARTIFACT_FILE), ciphertext, (n) => (counters.bytesWritten += n))
     const manifest = buildManifest({ claim, counters, warnings, artifact, compression, createdAt })
     yield* writeAtomically(path.join(dir, MANIFEST_FILE), Stream.make(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)))
     yield* fsyncUpTo(options.storageBase, dir)
