@@ -74,7 +74,9 @@ export interface Spawned {
 
 /** A long-running `xvault ...args` process (Hub, worker) with a clean environment plus `env`. */
 export const spawnXvault = (xvaultArgs: ReadonlyArray<string>, env: Record<string, string>): Spawned => {
-  const args = [binRun, ...xvaultArgs]
+  // e.g. XVAULT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the processes a test or bench starts
+  const nodeArgs = process.env["XVAULT_NODE_ARGS"]?.split(" ").filter((a) => a !== "") ?? []
+  const args = [...nodeArgs, binRun, ...xvaultArgs]
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...cleanEnv(), ...env },
