@@ -49,6 +49,12 @@ const call = async <A>(baseUrl: string, method: string, url: string, body?: unkn
   return (await response.json()) as A
 }
 
+/** User + system CPU seconds a process has used so far. */
+const cpuSeconds = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 const procStatusMiB = (pid: number, field: "VmHWM" | "VmRSS") => {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8")
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024
@@ -100,14 +106,16 @@ const main = async () => {
 
     const idleRss = procStatusMiB(worker.pid, "VmRSS")
     // alternate, so that whatever else the machine is doing weighs on both alike
-    const times = { xvault: [] as Array<number>, reference: [] as Array<number> }
+    const times = { xvault: [] as Array<number>, reference: [] as Array<number>, workerCpu: [] as Array<number> }
     let artifactBytes = 0
     for (let round = 1; round <= rounds; round++) {
       times.reference.push(reference())
+      const cpuBefore = cpuSeconds(worker.pid)
       const run = await xvault()
       times.xvault.push(run.ms)
+      times.workerCpu.push(cpuSeconds(worker.pid) - cpuBefore)
       artifactBytes = run.sizeBytes
-      process.stderr.write(`round ${round}: xvault ${(run.ms / 1000).toFixed(2)} s, reference ${(times.reference.at(-1)! / 1000).toFixed(2)} s\n`)
+      process.stderr.write(`round ${round}: xvault ${(run.ms / 1000).toFixed(2)} s (worker CPU ${times.workerCpu.at(-1)!.toFixed(2)} s), reference ${(times.reference.at(-1)! / 1000).toFixed(2)} s\n`)
     }
     const rss = procStatusMiB(worker.pid, "VmHWM")
     const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -122,6 +130,7 @@ const main = async () => {
     console.log(row("xvault", xvaultMs, artifactBytes))
     console.log(row("reference", referenceMs, fs.statSync(referenceOut).size))
     console.log(`ratio xvault/reference: ${(xvaultMs / referenceMs).toFixed(2)} (target <= 1.2)`)
+    console.log(`worker CPU per backup: ${median(times.workerCpu).toFixed(2)} s (user + system, all threads)`)
     console.log(`worker peak RSS: ${rss.toFixed(0)} MiB (target <= 256 MiB; ${idleRss.toFixed(0)} MiB idle before the backup)`)
   } finally {
     await Effect.runPromise(Scope.close(scope, Exit.void))
