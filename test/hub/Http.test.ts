@@ -1,6 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { hubRoutes } from "../support/routes.js"
 import { adminToken, HubTestLive, rawRequest } from "../support/HubTest.js"
 
 layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("HTTP edge of the Hub", (it) => {
@@ -41,25 +42,7 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("HTTP e
       const response = yield* rawRequest("GET", "/openapi.json")
       expect(response.status).toBe(200)
       const paths = Object.keys((response.json() as { paths: Record<string, unknown> }).paths).sort()
-      expect(paths).toEqual([
-        "/healthz",
-        "/readyz",
-        "/v1/audit-log",
-        "/v1/jobs/{id}",
-        "/v1/sources/{id}",
-        "/v1/sources/{id}/backups",
-        "/v1/sources/{id}/snapshots",
-        "/v1/tenants",
-        "/v1/tenants/{id}",
-        "/v1/tenants/{id}/key/export",
-        "/v1/tenants/{tenantId}/sources",
-        "/v1/worker/heartbeat",
-        "/v1/worker/jobs/{id}/claim",
-        "/v1/worker/jobs/{id}/complete",
-        "/v1/worker/jobs/{id}/fail",
-        "/v1/worker/jobs/{id}/host-key",
-        "/v1/worker/jobs/{id}/progress"
-      ])
+      expect(paths).toEqual([...hubRoutes].sort())
     }))
 
   it.effect("a failure on the Hub's side is a JSON 500 that reveals nothing of the cause", () =>
