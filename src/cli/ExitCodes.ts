@@ -33,7 +33,11 @@ export const exitCodeByTag = {
   // a stored secret no configured KEK opens: a key is missing from the configuration
   SealedSecretUnreadable: ExitCode.config,
   // the listen address is taken or not ours: fixed by changing HUB_PORT/HUB_HOST
-  ServeError: ExitCode.config
+  ServeError: ExitCode.config,
+  // WORKER_TOKEN names another worker than WORKER_ID
+  WorkerMisconfigured: ExitCode.config,
+  // WORKER_STORAGE_BASE cannot be created or written
+  StorageFailed: ExitCode.config
 } as const
 
 export type AppErrorTag = keyof typeof exitCodeByTag

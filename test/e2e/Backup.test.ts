@@ -5,10 +5,10 @@ import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { redisUrl } from "../support/env.js"
 import { e2eHarness, filesUnder, restoreWithStandardTools } from "../support/E2e.js"
-import { startHub } from "../support/HubProcess.js"
+import { runCli, startHub } from "../support/HubProcess.js"
 import { buildSourceTree, describeTree } from "../support/SourceTree.js"
 import { type SshdServer, startSshd } from "../support/Sshd.js"
-import { startWorker, type WorkerProcess } from "../support/WorkerProcess.js"
+import { startWorker, workerEnv, type WorkerProcess } from "../support/WorkerProcess.js"
 
 const e2e = e2eHarness()
 let keySshd: SshdServer
@@ -162,6 +162,22 @@ describe("backup, end to end (real Hub, worker, PostgreSQL, Redis, sshd)", () =>
   it("a missing root path fails naming the path", async () => {
     const source = await createSource(keySshd, { paths: ["/no/such/dir"] })
     await expectFailedBackup(source.id, /\/no\/such\/dir does not exist/, 1)
+  })
+
+  it("a worker refuses to start with a token for another worker id, or an unusable storage path (exit 78)", async () => {
+    const wrongToken = await runCli(["worker", "run"], {
+      env: { ...workerEnv(e2e.hub(), "w-other", work), WORKER_TOKEN: worker.env["WORKER_TOKEN"]! }
+    })
+    expect(wrongToken.code).toBe(78)
+    expect(wrongToken.stderr).toContain("WORKER_TOKEN was issued for worker 'w1', but WORKER_ID is 'w-other'")
+    const blocked = path.join(work, "a-file")
+    fs.writeFileSync(blocked, "")
+    const badStorage = await runCli(["worker", "run"], { env: workerEnv(e2e.hub(), "w-x", path.join(blocked, "storage")) })
+    expect(badStorage.code).toBe(78)
+    expect(badStorage.stderr).toMatch(/cannot create .*a-file\/storage/)
+    const badId = await runCli(["worker", "run"], { env: workerEnv(e2e.hub(), "not a valid id!", work) })
+    expect(badId.code).toBe(78)
+    expect(badId.stderr).toContain("WORKER_ID must be 1-63 characters")
   })
 
   it("no credential appears on Redis or in any log or command output", async () => {
