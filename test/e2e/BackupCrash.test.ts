@@ -34,7 +34,7 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "xvault-crash-"))
   const [hub, server] = await Promise.all([
     e2e.inScope(startHub({
-      env: { HUB_JOB_LEASE_SECONDS: "3", HUB_RETRY_BASE_SECONDS: "0.2", HUB_SWEEP_INTERVAL_SECONDS: "0.5" }
+      env: { HUB_JOB_LEASE_SECONDS: "5", HUB_RETRY_BASE_SECONDS: "0.2", HUB_SWEEP_INTERVAL_SECONDS: "0.5" }
     })),
     e2e.inScope(startSshd())
   ])
