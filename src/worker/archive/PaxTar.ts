@@ -68,10 +68,8 @@ const inlineEntry = (meta: TarEntryMeta, data: Uint8Array, options: TarStreamOpt
   return out
 }
 
-const entry = <E>({ content, data, meta }: TarItem<E>, options: TarStreamOptions): Stream.Stream<Uint8Array, E> =>
-  meta.type === "file" && data === undefined
-    ? Stream.pipeThroughChannel(content, Channel.suspend(() => fileChannel<E>(meta, encodeHeader(meta), options)))
-    : Stream.succeed(inlineEntry(meta, data ?? new Uint8Array(0), options))
+const entry = <E>({ content, meta }: TarItem<E>, options: TarStreamOptions): Stream.Stream<Uint8Array, E> =>
+  Stream.pipeThroughChannel(content, Channel.suspend(() => fileChannel<E>(meta, encodeHeader(meta), options)))
 
 /**
  * The archive of `items`, in order. Directories and symlinks have no content: their content
@@ -83,6 +81,31 @@ export const tarStream = <E, E2, R>(
   options: TarStreamOptions = {}
 ): Stream.Stream<Uint8Array, E | E2, R> =>
   items.pipe(
-    Stream.flatMap((item) => entry(item, options)),
+    Stream.chunks,
+    Stream.flatMap((chunk) => entries(chunk, options)),
     Stream.concat(Stream.succeed(END_OF_ARCHIVE))
   )
+
+/**
+ * The entries of one batch of items: each run of entries already in memory becomes a single
+ * buffer (thousands of small files cost one stream step per batch, not per file); a file whose
+ * content is streamed gets its own channel.
+ */
+const entries = <E>(chunk: Chunk.Chunk<TarItem<E>>, options: TarStreamOptions): Stream.Stream<Uint8Array, E> => {
+  const parts: Array<Stream.Stream<Uint8Array, E>> = []
+  let inline: Array<Uint8Array> = []
+  const flushInline = () => {
+    if (inline.length > 0) parts.push(Stream.succeed(inline.length === 1 ? inline[0]! : Buffer.concat(inline)))
+    inline = []
+  }
+  for (const item of chunk) {
+    if (item.meta.type === "file" && item.data === undefined) {
+      flushInline()
+      parts.push(entry(item, options))
+    } else {
+      inline.push(inlineEntry(item.meta, item.data ?? new Uint8Array(0), options))
+    }
+  }
+  flushInline()
+  return parts.length === 1 ? parts[0]! : Stream.concatAll(Chunk.unsafeFromArray(parts))
+}

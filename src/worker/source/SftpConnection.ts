@@ -54,8 +54,23 @@ export const makeSftpConnection = (client: Client, sftp: SFTPWrapper, endpoint: 
   sftp.on("error", (error: Error) => markLost(error.message.toLowerCase()))
   sftp.on("close", () => markLost("the SFTP channel closed"))
 
+  // Requests sent in one tick (a burst of small-file reads) leave in one socket write instead of
+  // one write per packet. ssh2 keeps its socket private; without it, writes are simply not batched.
+  const socket = (client as unknown as { _sock?: { cork?: () => void; uncork?: () => void } })._sock
+  let corked = false
+  const cork = () => {
+    if (corked || typeof socket?.cork !== "function") return
+    corked = true
+    socket.cork()
+    process.nextTick(() => {
+      corked = false
+      socket.uncork?.()
+    })
+  }
+
   const send = <A>(request: SftpSend<A>, onReply: OnReply<A>) => {
     if (lost !== undefined) return onReply(lost)
+    cork()
     const fail = (error: SftpError) => onReply(error)
     pending.add(fail)
     try {

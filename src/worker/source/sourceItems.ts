@@ -10,6 +10,8 @@ import type { SourceFailed } from "./SourceFailed.js"
 import { DEFAULT_TUNING, type SourceOptions } from "./SourceOptions.js"
 import { walkSource } from "./walkSource.js"
 
+const MAX_BATCH = 64
+
 interface Slot {
   readonly entry: WalkedEntry
   readonly reply: Reply<Prepared, SourceFailed>
@@ -76,16 +78,23 @@ export const sourceItems = (
       }
     })
 
-    const next: Effect.Effect<TarItem<SourceFailed>, Option.Option<SourceFailed>> = Effect.gen(function*() {
-      for (;;) {
+    // Items go out in batches of what is ready, so later stages run per batch rather than per
+    // small file. A batch ends at a file whose content is streamed: it must be read first.
+    const nextBatch: Effect.Effect<Chunk.Chunk<TarItem<SourceFailed>>, Option.Option<SourceFailed>> = Effect.gen(function*() {
+      const batch: Array<TarItem<SourceFailed>> = []
+      while (batch.length < MAX_BATCH) {
+        if (batch.length > 0 && (window.length === 0 || !window[0]!.reply.settled)) break
         yield* Effect.mapError(fill, Option.some)
         const slot = window.shift()
-        if (slot === undefined) return yield* Effect.fail(Option.none())
+        if (slot === undefined) break
         heldBytes -= slot.weight
         const prepared = yield* Effect.mapError(slot.reply.wait(), Option.some)
         if (prepared.warning !== undefined) options.onWarning({ path: slot.entry.path, message: prepared.warning })
-        if (prepared.item !== undefined) return prepared.item
+        if (prepared.item === undefined) continue
+        batch.push(prepared.item)
+        if (prepared.item.meta.type === "file" && prepared.item.data === undefined) break
       }
+      return batch.length === 0 ? yield* Effect.fail(Option.none()) : Chunk.unsafeFromArray(batch)
     })
-    return Stream.repeatEffectOption(next)
+    return Stream.repeatEffectChunkOption(nextBatch)
   }))
