@@ -13,8 +13,9 @@ import { StorageBase, WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
 const describeFailure = (cause: Cause.Cause<unknown>, workerId: string): { error: string; retryable: boolean } => {
   const failure = Cause.failureOption(cause)
   if (failure._tag === "Some") {
-    const e = failure.value as { readonly _tag?: string; readonly message?: string; readonly retryable?: boolean }
-    return { error: e.message ?? String(e), retryable: e.retryable ?? e._tag === "StorageFailed" }
+    // SourceFailed and StorageFailed say whether a retry can help; anything else is worth one
+    const e = failure.value as { readonly message?: string; readonly retryable?: boolean }
+    return { error: e.message ?? String(e), retryable: e.retryable ?? true }
   }
   return { error: `internal error in worker ${workerId}: ${Cause.squash(cause)}`, retryable: true }
 }

@@ -48,16 +48,15 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
         if (job.status !== "queued") {
           return yield* new Conflict({ message: `job ${id} is ${job.status}${job.worker_id ? ` (worker ${job.worker_id})` : ""}` })
         }
-        const due = yield* sql<{ due: boolean }>`SELECT available_at <= now() AS due FROM jobs WHERE id = ${id}`
-        if (!due[0]?.due) return yield* new Conflict({ message: `job ${id} is waiting out its retry backoff` })
         const leaseId = randomUUID()
         const [leased] = yield* sql<JobRow & { lease_expires_at: Date }>`
           UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = ${workerId}, lease_id = ${leaseId},
                  lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), progress = NULL,
                  started_at = coalesce(started_at, now()), updated_at = now()
-          WHERE id = ${id}
+          WHERE id = ${id} AND available_at <= now()
           RETURNING ${columns}, lease_expires_at`
-        return yield* claims.build(leased!, { id: leaseId, expiresAt: leased!.lease_expires_at })
+        if (!leased) return yield* new Conflict({ message: `job ${id} is waiting out its retry backoff` })
+        return yield* claims.build(leased, { id: leaseId, expiresAt: leased.lease_expires_at })
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
 
     /** The job, locked, if `leaseId` is still its current lease; 409 otherwise. */

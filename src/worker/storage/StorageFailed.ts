@@ -2,6 +2,10 @@ import { Data } from "effect"
 
 /** The worker's own volume failed us (full, read-only, gone). Transient: another worker may have room. */
 export class StorageFailed extends Data.TaggedError("StorageFailed")<{ readonly message: string }> {
+  get retryable(): boolean {
+    return true
+  }
+
   static from(action: string, file: string, error: unknown) {
     const code = (error as { code?: string }).code
     const why = code === "ENOSPC"
