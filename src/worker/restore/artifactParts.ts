@@ -1,0 +1,26 @@
+import { Stream } from "effect"
+import { type AgeError, ageDecrypt } from "../../shared/crypto/age/Age.js"
+import type { ZstdError } from "../archive/ZstdFrames.js"
+import type { StorageFailed } from "../storage/StorageFailed.js"
+import { type ArtifactFile, SnapshotDamaged } from "./ArtifactFile.js"
+import { decompressFrames } from "./decompressFrames.js"
+import type { TarFormatError } from "./TarFormatError.js"
+import type { TarPart } from "./TarParser.js"
+import { tarParts } from "./tarParts.js"
+
+const LAYER = { AgeError: "age decryption failed", ZstdError: "the zstd layer is invalid", TarFormatError: "the tar layer is invalid" }
+
+const damaged = (e: AgeError | ZstdError | TarFormatError) => new SnapshotDamaged({ problem: `${LAYER[e._tag]}: ${e.message}` })
+
+/**
+ * The artifact's tar entries: file → age (with the snapshot's 16-byte file key) → zstd frames →
+ * tar, streamed with bounded memory. Anything that does not decrypt, decompress or parse to the
+ * end-of-archive blocks fails with SnapshotDamaged naming the layer and the chunk, offset or entry.
+ */
+export const artifactParts = (artifact: ArtifactFile, fileKey: Uint8Array): Stream.Stream<TarPart, SnapshotDamaged | StorageFailed> =>
+  artifact.content.pipe(
+    ageDecrypt(fileKey),
+    decompressFrames,
+    tarParts,
+    Stream.mapError((e) => (e._tag === "StorageFailed" ? e : damaged(e)))
+  )

@@ -1,0 +1,6 @@
+import type { SnapshotDamaged } from "./ArtifactFile.js"
+import { RestoreFailed } from "./RestoreFailed.js"
+import type { SnapshotToRead } from "./SnapshotToRead.js"
+
+export const cannotRestore = (snapshot: SnapshotToRead, damaged: SnapshotDamaged) =>
+  new RestoreFailed({ reason: "damaged", message: `snapshot ${snapshot.snapshotId} cannot be restored: ${damaged.problem}` })
