@@ -1,4 +1,4 @@
-import type { Job, JobProgress } from "../shared/contract/Jobs.js"
+import type { BackupWarning, Job, JobProgress, JobResult } from "../shared/contract/Jobs.js"
 import { formatBytes } from "./formatBytes.js"
 
 /** What people read about a job; scripts use --json (jobJson). */
@@ -35,12 +35,28 @@ export const failedAttempt = (job: Job): number | undefined => {
 
 export const retryNotice = (attempt: number, error: string) => `attempt ${attempt} failed: ${error}; retrying`
 
-/** What a finished, successful job leaves: the snapshot, then every file it had to leave out. */
+/** One line on what a finished job produced, whatever its type. */
+export const resultText = (r: JobResult): string => {
+  if ("to" in r) {
+    return r.to === "archive"
+      ? `restore.tar (${r.entries} entries, ${formatBytes(r.sizeBytes)}, sha256 ${r.sha256}) at ${r.locator} on the snapshot's worker`
+      : `${r.files} files, ${r.dirs} dirs, ${r.symlinks} symlinks (${formatBytes(r.bytesWritten)}) written to ${r.targetPath} on source ${r.targetSourceId}` +
+        (r.skipped > 0 ? `, ${r.skipped} entries skipped` : "")
+  }
+  if ("intact" in r) {
+    return r.intact
+      ? `snapshot ${r.snapshotId} is intact (${r.entries} entries, ${formatBytes(r.bytes)} read)`
+      : `snapshot ${r.snapshotId} is CORRUPT: ${r.problem ?? "unknown problem"}`
+  }
+  if ("removed" in r) return r.removed ? `snapshot ${r.snapshotId} deleted` : `snapshot ${r.snapshotId} was already gone`
+  return `snapshot ${r.snapshotId}, ${r.fileCount} files, ${formatBytes(r.sizeBytes)}`
+}
+
+export const resultWarnings = (r: JobResult): ReadonlyArray<BackupWarning> => ("warnings" in r ? r.warnings : [])
+
+/** What a finished, successful job leaves: its result, then every entry it had to leave out. */
 export const succeededLines = (job: Job): ReadonlyArray<string> => {
   const r = job.result
   if (r === null) return [`${job.type} job ${job.id} succeeded`]
-  return [
-    `${job.type} succeeded: snapshot ${r.snapshotId}, ${r.fileCount} files, ${formatBytes(r.sizeBytes)}`,
-    ...r.warnings.map((w) => `warning: ${w.path}: ${w.message}`)
-  ]
+  return [`${job.type} succeeded: ${resultText(r)}`, ...resultWarnings(r).map((w) => `warning: ${w.path}: ${w.message}`)]
 }

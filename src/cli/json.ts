@@ -1,6 +1,6 @@
-import { DateTime } from "effect"
+import { DateTime, Schema } from "effect"
 import type { AuditEntry } from "../shared/contract/Audit.js"
-import type { Job } from "../shared/contract/Jobs.js"
+import { type Job, JobResult } from "../shared/contract/Jobs.js"
 import type { Snapshot } from "../shared/contract/Snapshots.js"
 import type { Source } from "../shared/contract/Sources.js"
 import type { Tenant } from "../shared/contract/Tenants.js"
@@ -63,14 +63,8 @@ export const jobJson = (j: Job) => ({
     bytesRead: j.progress.bytesRead,
     bytesWritten: j.progress.bytesWritten
   },
-  result: j.result === null ? null : {
-    snapshotId: j.result.snapshotId,
-    sizeBytes: j.result.sizeBytes,
-    sha256: j.result.sha256,
-    fileCount: j.result.fileCount,
-    bytesIn: j.result.bytesIn,
-    warnings: j.result.warnings.map((w) => ({ path: w.path, message: w.message }))
-  },
+  result: j.result === null ? null : Schema.encodeSync(JobResult)(j.result),
+  restore: j.restore,
   error: j.error,
   createdAt: DateTime.formatIso(j.createdAt),
   startedAt: isoOrNull(j.startedAt),
@@ -91,5 +85,8 @@ export const snapshotJson = (s: Snapshot) => ({
   fileCount: s.fileCount,
   bytesIn: s.bytesIn,
   status: s.status,
-  createdAt: DateTime.formatIso(s.createdAt)
+  createdAt: DateTime.formatIso(s.createdAt),
+  verifiedAt: isoOrNull(s.verifiedAt),
+  verifyError: s.verifyError,
+  deletedAt: isoOrNull(s.deletedAt)
 })

@@ -19,11 +19,16 @@ import { Sealer } from "./Secrets/Sealer.js"
 import { SourcesHttpLive } from "./Sources/Http.js"
 import { Sources } from "./Sources/Sources.js"
 import { SnapshotsHttpLive } from "./Snapshots/Http.js"
+import { SnapshotJobs } from "./Snapshots/SnapshotJobs.js"
 import { Snapshots } from "./Snapshots/Snapshots.js"
+import { RestoresHttpLive } from "./Restores/Http.js"
+import { Restores } from "./Restores/Restores.js"
 import { SqlLive } from "./Sql.js"
 import { TenantsHttpLive } from "./Tenants/Http.js"
 import { Tenants } from "./Tenants/Tenants.js"
 import { BackupClaims } from "./Workers/BackupClaims.js"
+import { Completions } from "./Workers/Completions.js"
+import { SnapshotClaims } from "./Workers/SnapshotClaims.js"
 import { WorkersHttpLive } from "./Workers/Http.js"
 import { WorkerJobs } from "./Workers/WorkerJobs.js"
 
@@ -36,11 +41,13 @@ export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
     HealthHttpLive,
     JobsHttpLive,
     SnapshotsHttpLive,
+    RestoresHttpLive,
     WorkersHttpLive,
     ApiErrorsLive
   ]),
   Layer.provide(AuthenticationLive),
-  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, WorkerJobs.Default]),
+  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, SnapshotJobs.Default, Restores.Default, WorkerJobs.Default]),
+  Layer.provide([SnapshotClaims.Default, Completions.Default]),
   Layer.provide(BackupClaims.Default),
   Layer.provideMerge(Jobs.Default),
   Layer.provide([Sealer.Default, AuditLog.Default, JobQueue.Default])

@@ -4,7 +4,7 @@ import { HubBaseUrl } from "../shared/config/Urls.js"
 import { XvaultApi } from "../shared/contract/Api.js"
 import type { JobId } from "../shared/contract/Ids.js"
 import type { JobProgress } from "../shared/contract/Jobs.js"
-import type { BackupCompletion } from "../shared/contract/Workers.js"
+import type { JobCompletion } from "../shared/contract/Workers.js"
 import { WorkerToken } from "./WorkerConfig.js"
 
 /** The Hub no longer recognises this attempt (the job finished, or a retry holds a newer lease). */
@@ -49,7 +49,9 @@ export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReport
         report(hub.workers.progress({ path: { id }, payload: { leaseId, progress } })),
       hostKey: (id: JobId, leaseId: string, fingerprint: string) =>
         report(hub.workers.hostKey({ path: { id }, payload: { leaseId, fingerprint } })),
-      complete: (id: JobId, completion: BackupCompletion) => report(hub.workers.complete({ path: { id }, payload: completion })),
+      complete: (id: JobId, completion: JobCompletion) =>
+        // the generated client's parameter is a union over the payload's members; one completion is one of them
+        report(hub.workers.complete({ path: { id }, payload: completion } as Parameters<typeof hub.workers.complete>[0])),
       fail: (id: JobId, leaseId: string, error: string, retryable: boolean) =>
         report(hub.workers.fail({ path: { id }, payload: { leaseId, error, retryable } }))
     } as const

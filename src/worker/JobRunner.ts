@@ -1,19 +1,18 @@
 import { Cause, Effect, Exit, Fiber, Schema } from "effect"
 import type { JobId } from "../shared/contract/Ids.js"
-import type { BackupWarning } from "../shared/contract/Jobs.js"
-import type { BackupClaim } from "../shared/contract/Workers.js"
+import type { JobProgress } from "../shared/contract/Jobs.js"
+import type { JobClaim } from "../shared/contract/Workers.js"
 import { QueueMessage } from "../shared/queue/Queues.js"
-import { runBackup } from "./backup/BackupRun.js"
 import { keepLease } from "./backup/LeaseKeeper.js"
 import { HubReporter } from "./HubReporter.js"
-import { removeDir, snapshotDir } from "./storage/SnapshotDir.js"
+import { type JobWork, workFor } from "./JobWork.js"
 import { StorageBase, WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
 
 /** Why an attempt failed, in one sentence, and whether trying again could help. */
 const describeFailure = (cause: Cause.Cause<unknown>, workerId: string): { error: string; retryable: boolean } => {
   const failure = Cause.failureOption(cause)
   if (failure._tag === "Some") {
-    // SourceFailed and StorageFailed say whether a retry can help; anything else is worth one
+    // the data plane's errors say whether a retry can help; anything else is worth one
     const e = failure.value as { readonly message?: string; readonly retryable?: boolean }
     return { error: e.message ?? String(e), retryable: e.retryable ?? true }
   }
@@ -30,22 +29,20 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
     // attempts running in this process, by job: a newer claim of the same job supersedes the older
     const running = new Map<string, Fiber.RuntimeFiber<void, never>>()
 
-    const attemptBackup = (claim: BackupClaim) =>
+    const attempt = (claim: JobClaim) =>
       Effect.gen(function*() {
         const leaseId = claim.lease.id
-        const counters = { files: 0, dirs: 0, symlinks: 0, bytesRead: 0, bytesWritten: 0 }
-        const warnings: Array<BackupWarning> = []
+        const counters: { -readonly [K in keyof JobProgress]: JobProgress[K] } = { files: 0, dirs: 0, symlinks: 0, bytesRead: 0, bytesWritten: 0 }
         const leaseSeconds = Math.max(1, (claim.lease.expiresAt.epochMillis - Date.now()) / 1000)
-        const backup = runBackup(claim, {
+        const work: JobWork = workFor(claim, {
           storageBase,
           zstdLevel,
           counters,
-          warnings,
           recordHostKey: (fingerprint) => hub.hostKey(claim.jobId, leaseId, fingerprint)
         })
         const keeper = keepLease({ counters, leaseSeconds, report: (p) => hub.progress(claim.jobId, leaseId, p) })
-        const exit = yield* Effect.exit(Effect.raceFirst(backup, keeper)).pipe(
-          // shutting down: the backup has already cleaned up; tell the Hub so a retry need not wait for the lease
+        const exit = yield* Effect.exit(Effect.raceFirst(work.run, keeper)).pipe(
+          // shutting down: the work has already cleaned up; tell the Hub so a retry need not wait for the lease
           Effect.onInterrupt(() =>
             hub.fail(claim.jobId, leaseId, `worker ${workerId} stopped during attempt ${claim.attempt}`, true).pipe(
               Effect.timeout("5 seconds"),
@@ -56,11 +53,11 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
         if (Exit.isSuccess(exit)) {
           const done = yield* Effect.exit(hub.complete(claim.jobId, { ...exit.value, leaseId }))
           if (Exit.isFailure(done)) {
-            // the Hub did not record it, so it is not a snapshot: leave nothing behind
-            yield* removeDir(snapshotDir(storageBase, { ...claim, sourceId: claim.source.id }))
+            // the Hub did not record it, so it did not happen: leave nothing behind
+            yield* work.discard
             yield* Effect.logWarning(`job ${claim.jobId}: completed but not recorded: ${Cause.pretty(done.cause)}`)
           } else {
-            yield* Effect.logInfo(`job ${claim.jobId}: snapshot ${claim.snapshotId} stored (${exit.value.sizeBytes} bytes)`)
+            yield* Effect.logInfo(`job ${claim.jobId}: ${claim.type} done`)
           }
           return
         }
@@ -73,7 +70,7 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
         yield* hub.fail(claim.jobId, leaseId, error, retryable).pipe(
           Effect.catchAll((e) => Effect.logWarning(`job ${claim.jobId}: could not report the failure: ${e.message}`))
         )
-      }).pipe(Effect.annotateLogs({ jobId: claim.jobId, attempt: claim.attempt }))
+      }).pipe(Effect.annotateLogs({ jobId: claim.jobId, jobType: claim.type, attempt: claim.attempt }))
 
     const runJob = (jobId: JobId) =>
       Effect.gen(function*() {
@@ -83,7 +80,7 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
         }
         const previous = running.get(jobId)
         if (previous) yield* Fiber.interrupt(previous)
-        const fiber = yield* Effect.fork(attemptBackup(claimed.right))
+        const fiber = yield* Effect.fork(attempt(claimed.right))
         running.set(jobId, fiber)
         yield* Fiber.join(fiber).pipe(Effect.ensuring(Effect.sync(() => running.get(jobId) === fiber && running.delete(jobId))))
       })

@@ -65,6 +65,7 @@ const report = (jobId: string, step: "progress" | "fail" | "complete", body: Rec
   api("POST", `/v1/worker/jobs/${jobId}/${step}`, body, workerToken)
 
 const completion = (f: Fixture, snapshotId: string, leaseId: string) => ({
+  type: "backup",
   leaseId,
   locator: `tenants/${f.tenant.id}/sources/${f.sourceId}/snapshots/${snapshotId}/backup.tar.zst.enc`,
   sizeBytes: 12 * MiB,
@@ -192,6 +193,7 @@ describe("xvault backup enqueue and job show", () => {
       tags: ["nightly", "v1.2"],
       progress: null,
       result: null,
+      restore: null,
       error: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       startedAt: null,
@@ -311,7 +313,10 @@ describe("following a job", () => {
         fileCount: 120,
         bytesIn: 45 * MiB,
         status: "available",
-        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/)
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        verifiedAt: null,
+        verifyError: null,
+        deletedAt: null
       }],
       nextBefore: null
     })

@@ -32,6 +32,7 @@ const tenantWithSource = Effect.gen(function*() {
 })
 
 const completion = (job: { tenantId: TenantId; sourceId: SourceId | null; snapshotId: SnapshotId | null }, leaseId: string) => ({
+  type: "backup" as const,
   leaseId,
   locator: `tenants/${job.tenantId}/sources/${job.sourceId}/snapshots/${job.snapshotId}/backup.tar.zst.enc`,
   sizeBytes: 1234,
@@ -82,7 +83,8 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("backup
       const job = yield* hub.jobs.enqueueBackup({ path: { id: source.id }, payload: { tags: [] } })
       const worker = yield* clientAs(workerToken())
       const claim = yield* worker.workers.claim({ path: { id: job.id } })
-      expect(claim).toMatchObject({ jobId: job.id, attempt: 1, snapshotId: job.snapshotId, recipients: [tenant.publicKey] })
+      expect(claim).toMatchObject({ type: "backup", jobId: job.id, attempt: 1, snapshotId: job.snapshotId, recipients: [tenant.publicKey] })
+      if (claim.type !== "backup") return expect.unreachable("a backup job gives a backup claim")
       expect(claim.source.credentials._tag).toBe("password")
       if (claim.source.credentials._tag === "password") expect(Redacted.value(claim.source.credentials.password)).toBe(password)
 
@@ -181,6 +183,7 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("backup
       const job = yield* hub.jobs.enqueueBackup({ path: { id: source.id }, payload: { tags: [] } })
       const worker = yield* clientAs(workerToken())
       const claim = yield* worker.workers.claim({ path: { id: job.id } })
+      if (claim.type !== "backup") return expect.unreachable("a backup job gives a backup claim")
       expect(claim.source.hostKey).toBeNull()
       const fingerprint = `SHA256:${Buffer.alloc(32, 9).toString("base64").replace(/=+$/, "")}`
       yield* worker.workers.hostKey({ path: { id: job.id }, payload: { leaseId: claim.lease.id, fingerprint } })

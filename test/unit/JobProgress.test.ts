@@ -24,6 +24,7 @@ const job = (fields: Partial<ConstructorParameters<typeof Job>[0]> = {}) =>
     tags: [],
     progress: null,
     result: null,
+    restore: null,
     error: null,
     createdAt: DateTime.unsafeMake(0),
     startedAt: null,

@@ -1,9 +1,8 @@
 import { Args } from "@oclif/core"
 import { Effect } from "effect"
 import { JobId } from "../../shared/contract/Ids.js"
-import { formatBytes } from "../../cli/formatBytes.js"
 import { parseId } from "../../cli/InputInvalid.js"
-import { attemptText, countersText } from "../../cli/jobText.js"
+import { attemptText, countersText, resultText, resultWarnings } from "../../cli/jobText.js"
 import { jobJson } from "../../cli/json.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
@@ -20,7 +19,7 @@ export default class JobShow extends HubCommand {
     const job = await this.runWithHub(flags, (hub) =>
       parseId(JobId, args.id, "job id").pipe(Effect.flatMap((id) => hub.jobs.get({ path: { id } }))))
     const json = jobJson(job)
-    const r = json.result
+    const r = job.result
     this.log([
       `${json.type} job ${json.id}`,
       `  status     ${json.status}, ${attemptText(job)}${json.workerId === null ? "" : ` on worker ${json.workerId}`}`,
@@ -29,8 +28,8 @@ export default class JobShow extends HubCommand {
       `  snapshot   ${json.snapshotId ?? "-"}`,
       `  tags       ${json.tags.length > 0 ? json.tags.join(", ") : "-"}`,
       `  progress   ${json.progress === null ? "-" : `${countersText(json.progress)}, ${json.progress.dirs} dirs`}`,
-      `  result     ${r === null ? "-" : `${r.fileCount} files, ${formatBytes(r.sizeBytes)} stored of ${formatBytes(r.bytesIn)} read, sha256 ${r.sha256}`}`,
-      ...(r?.warnings ?? []).map((w) => `  warning    ${w.path}: ${w.message}`),
+      `  result     ${r === null ? "-" : resultText(r)}`,
+      ...(r === null ? [] : resultWarnings(r)).map((w) => `  warning    ${w.path}: ${w.message}`),
       `  error      ${json.error ?? "-"}`,
       `  created    ${json.createdAt}`,
       `  started    ${json.startedAt ?? "-"}`,

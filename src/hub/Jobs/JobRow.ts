@@ -1,6 +1,16 @@
 import { DateTime } from "effect"
 import type { JobId, SnapshotId, SourceId, TenantId } from "../../shared/contract/Ids.js"
-import { type BackupResult, Job, type JobProgress, type JobStatus } from "../../shared/contract/Jobs.js"
+import { Job, type JobProgress, type JobResult, type JobStatus, type RestoreOptions } from "../../shared/contract/Jobs.js"
+
+/** What a job was asked to do: ids and options only, never secrets. */
+export interface JobParams {
+  readonly tags?: ReadonlyArray<string>
+  readonly to?: RestoreOptions["to"]
+  readonly includes?: ReadonlyArray<string>
+  readonly targetSourceId?: string | null
+  readonly targetPath?: string | null
+  readonly overwrite?: boolean
+}
 
 export interface JobRow {
   readonly id: string
@@ -14,9 +24,9 @@ export interface JobRow {
   readonly attempt: number
   readonly max_attempts: number
   readonly lease_id: string | null
-  readonly params: { readonly tags?: ReadonlyArray<string> }
+  readonly params: JobParams
   readonly progress: JobProgress | null
-  readonly result: BackupResult | null
+  readonly result: JobResult | null
   readonly error: string | null
   readonly created_at: Date
   readonly started_at: Date | null
@@ -42,6 +52,15 @@ export const toJob = (row: JobRow) =>
     tags: row.params.tags ?? [],
     progress: row.progress,
     result: row.result,
+    restore: row.type === "restore"
+      ? {
+        to: row.params.to ?? "archive",
+        includes: row.params.includes ?? [],
+        targetSourceId: (row.params.targetSourceId ?? null) as SourceId | null,
+        targetPath: row.params.targetPath ?? null,
+        overwrite: row.params.overwrite ?? false
+      }
+      : null,
     error: row.error,
     createdAt: DateTime.unsafeFromDate(row.created_at),
     startedAt: dateOrNull(row.started_at),

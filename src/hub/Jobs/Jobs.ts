@@ -7,7 +7,7 @@ import { AuditLog } from "../Audit/AuditLog.js"
 import { RetryBaseSeconds } from "../HubConfig.js"
 import { retryDelaySeconds } from "./Backoff.js"
 import { JobQueue } from "./JobQueue.js"
-import { jobColumns, type JobRow, toJob } from "./JobRow.js"
+import { jobColumns, type JobParams, type JobRow, toJob } from "./JobRow.js"
 
 export const jobNotFound = (id: string) => new NotFound({ message: `job ${id} not found` })
 
@@ -63,6 +63,22 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
       )
 
     /**
+     * A job on the worker that holds a snapshot (delete, verify, restore): it waits in that
+     * worker's own queue, however long the worker is away. Call inside the caller's
+     * transaction and publish with `publishAfterCommit` once it has committed.
+     */
+    const insertForSnapshot = (job: {
+      readonly type: "delete_snapshot" | "verify" | "restore"
+      readonly snapshot: { readonly id: string; readonly tenantId: string; readonly sourceId: string; readonly workerId: string }
+      readonly params?: JobParams
+    }) =>
+      sql<JobRow>`
+        INSERT INTO jobs (id, type, status, tenant_id, source_id, snapshot_id, target_worker_id, params)
+        VALUES (${randomUUID()}, ${job.type}, 'queued', ${job.snapshot.tenantId}, ${job.snapshot.sourceId},
+                ${job.snapshot.id}, ${job.snapshot.workerId}, ${JSON.stringify(job.params ?? {})}::jsonb)
+        RETURNING ${columns}`.pipe(Effect.map((rows) => rows[0]!), Effect.orDie)
+
+    /**
      * Ends the current attempt of a job the caller holds locked: queued again after a backoff
      * when the failure is transient and attempts remain, failed otherwise. Publish the retry
      * with `publishRetry` once the transaction has committed.
@@ -89,6 +105,6 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
         Effect.orDie
       )
 
-    return { enqueueBackup, find, publishAfterCommit, endAttempt, publishRetry } as const
+    return { enqueueBackup, insertForSnapshot, find, publishAfterCommit, endAttempt, publishRetry } as const
   })
 }) {}

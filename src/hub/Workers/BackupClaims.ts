@@ -1,8 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect } from "effect"
 import type { JobId, SnapshotId, SourceId, TenantId } from "../../shared/contract/Ids.js"
-import type { SourceCredentials } from "../../shared/contract/Sources.js"
-import type { BackupClaim } from "../../shared/contract/Workers.js"
+import type { BackupClaim, SourceConnection } from "../../shared/contract/Workers.js"
 import type { JobRow } from "../Jobs/JobRow.js"
 import { sealContext, SealedColumns } from "../Secrets/SealedColumns.js"
 import { Sealer } from "../Secrets/Sealer.js"
@@ -21,6 +20,19 @@ interface ClaimSourceRow {
   readonly age_public_key: string
 }
 
+export interface Lease {
+  readonly id: string
+  readonly expiresAt: Date
+}
+
+/** What every claim carries: which job, which attempt, and the lease its reports must quote. */
+export const claimBase = (job: JobRow, lease: Lease) => ({
+  jobId: job.id as JobId,
+  attempt: job.attempt,
+  maxAttempts: job.max_attempts,
+  lease: { id: lease.id, expiresAt: DateTime.unsafeFromDate(lease.expiresAt) }
+})
+
 /** Builds what a worker gets for a backup attempt, opening the source's credentials for it alone. */
 export class BackupClaims extends Effect.Service<BackupClaims>()("hub/BackupClaims", {
   effect: Effect.gen(function*() {
@@ -36,40 +48,48 @@ export class BackupClaims extends Effect.Service<BackupClaims>()("hub/BackupClai
         return { _tag: "privateKey", privateKey: secret, passphrase } as const
       })
 
-    const build = (job: JobRow, lease: { readonly id: string; readonly expiresAt: Date }) =>
-      Effect.gen(function*() {
-        const rows = yield* sql<ClaimSourceRow>`
+    const sourceRow = (job: JobRow, sourceId: string | null) =>
+      Effect.flatMap(
+        sql<ClaimSourceRow>`
           SELECT s.id, s.host, s.port, s.username, s.auth_method, s.credential_sealed, s.passphrase_sealed,
                  s.paths, s.excludes, s.host_key_fingerprint, t.age_public_key
           FROM sources s JOIN tenants t ON t.id = s.tenant_id
-          WHERE s.id = ${job.source_id}`
-        const source = rows[0]
-        if (!source) return yield* Effect.dieMessage(`job ${job.id} refers to a missing source`)
-        const credentials: SourceCredentials = yield* credentialsOf(source)
+          WHERE s.id = ${sourceId}`,
+        (rows) => rows[0] ? Effect.succeed(rows[0]) : Effect.dieMessage(`job ${job.id} refers to a missing source`)
+      )
+
+    const connectionOf = (row: ClaimSourceRow) =>
+      Effect.map(credentialsOf(row), (credentials): SourceConnection => ({
+        id: row.id as SourceId,
+        host: row.host,
+        port: row.port,
+        username: row.username,
+        credentials,
+        hostKey: row.host_key_fingerprint
+      }))
+
+    /** How to reach a source, with its credentials opened for the worker holding this job's lease. */
+    const connection = (job: JobRow, sourceId: string | null) =>
+      Effect.flatMap(sourceRow(job, sourceId), connectionOf).pipe(
+        Effect.catchTag("SqlError", Effect.die),
+        Effect.catchTag("SealedSecretUnreadable", Effect.die)
+      )
+
+    const build = (job: JobRow, lease: Lease) =>
+      Effect.gen(function*() {
+        const source = yield* sourceRow(job, job.source_id)
         const claim: BackupClaim = {
           type: "backup",
-          jobId: job.id as JobId,
-          attempt: job.attempt,
-          maxAttempts: job.max_attempts,
-          lease: { id: lease.id, expiresAt: DateTime.unsafeFromDate(lease.expiresAt) },
+          ...claimBase(job, lease),
           snapshotId: job.snapshot_id as SnapshotId,
           tenantId: job.tenant_id as TenantId,
           recipients: [source.age_public_key],
           tags: job.params.tags ?? [],
-          source: {
-            id: source.id as SourceId,
-            host: source.host,
-            port: source.port,
-            username: source.username,
-            credentials,
-            paths: source.paths,
-            excludes: source.excludes,
-            hostKey: source.host_key_fingerprint
-          }
+          source: { ...(yield* connectionOf(source)), paths: source.paths, excludes: source.excludes }
         }
         return claim
       }).pipe(Effect.catchTag("SqlError", Effect.die), Effect.catchTag("SealedSecretUnreadable", Effect.die))
 
-    return { build } as const
+    return { build, connection } as const
   })
 }) {}

@@ -1,19 +1,17 @@
 import { randomUUID } from "node:crypto"
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect } from "effect"
+import { DateTime, Effect, Schema } from "effect"
 import { Conflict } from "../../shared/contract/ApiError.js"
-import type { JobId, SnapshotId } from "../../shared/contract/Ids.js"
-import type { BackupResult, JobProgress } from "../../shared/contract/Jobs.js"
-import type { BackupCompletion } from "../../shared/contract/Workers.js"
+import type { JobId } from "../../shared/contract/Ids.js"
+import { JobResult, type JobProgress } from "../../shared/contract/Jobs.js"
+import type { JobCompletion } from "../../shared/contract/Workers.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { JobLeaseSeconds } from "../HubConfig.js"
 import { jobNotFound, Jobs } from "../Jobs/Jobs.js"
 import { jobColumns, type JobRow } from "../Jobs/JobRow.js"
 import { BackupClaims } from "./BackupClaims.js"
-
-/** Where a backup's artifact must be, relative to the worker's storage base. */
-export const expectedLocator = (job: JobRow) =>
-  `tenants/${job.tenant_id}/sources/${job.source_id}/snapshots/${job.snapshot_id}/backup.tar.zst.enc`
+import { Completions } from "./Completions.js"
+import { SnapshotClaims } from "./SnapshotClaims.js"
 
 /**
  * The worker's side of a job: claim it for a lease, then report under that lease. Any report
@@ -26,6 +24,8 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
     const audit = yield* AuditLog
     const jobs = yield* Jobs
     const claims = yield* BackupClaims
+    const snapshotClaims = yield* SnapshotClaims
+    const completions = yield* Completions
     const leaseSeconds = yield* JobLeaseSeconds
     const columns = sql.literal(jobColumns)
 
@@ -56,7 +56,8 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
           WHERE id = ${id} AND available_at <= now()
           RETURNING ${columns}, lease_expires_at`
         if (!leased) return yield* new Conflict({ message: `job ${id} is waiting out its retry backoff` })
-        return yield* claims.build(leased, { id: leaseId, expiresAt: leased.lease_expires_at })
+        const lease = { id: leaseId, expiresAt: leased.lease_expires_at }
+        return leased.type === "backup" ? yield* claims.build(leased, lease) : yield* snapshotClaims.build(leased, lease)
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
 
     /** The job, locked, if `leaseId` is still its current lease; 409 otherwise. */
@@ -85,60 +86,44 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
     const recordHostKey = (id: JobId, workerId: string, leaseId: string, fingerprint: string) =>
       Effect.gen(function*() {
         const job = yield* holdingLease(id, workerId, leaseId)
+        // a restore over SFTP may write to another source than the snapshot's
+        const sourceId = job.type === "restore" ? job.params.targetSourceId ?? job.source_id : job.source_id
         const [source] = yield* sql<{ host_key_fingerprint: string | null }>`
-          SELECT host_key_fingerprint FROM sources WHERE id = ${job.source_id} FOR UPDATE`
+          SELECT host_key_fingerprint FROM sources WHERE id = ${sourceId} FOR UPDATE`
         if (source?.host_key_fingerprint === fingerprint) return
         if (source?.host_key_fingerprint) {
           return yield* new Conflict({
             message: `host key mismatch: the Hub already knows ${source.host_key_fingerprint}, the worker saw ${fingerprint}`
           })
         }
-        yield* sql`UPDATE sources SET host_key_fingerprint = ${fingerprint}, updated_at = now() WHERE id = ${job.source_id}`
+        yield* sql`UPDATE sources SET host_key_fingerprint = ${fingerprint}, updated_at = now() WHERE id = ${sourceId}`
         yield* audit.record({
           action: "source.host_key_recorded",
           resourceType: "source",
-          resourceId: job.source_id!,
+          resourceId: sourceId!,
           tenantId: job.tenant_id,
           details: { fingerprint, jobId: id }
         })
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
 
-    /** The snapshot row and the job's success commit together, or neither does. */
-    const complete = (id: JobId, workerId: string, report: BackupCompletion) =>
+    const afterSuccess = (_job: JobRow) => Effect.void
+
+    /** What the job did (a snapshot row, a deletion, a verdict) and its success commit together, or neither does. */
+    const complete = (id: JobId, workerId: string, report: JobCompletion) =>
       Effect.gen(function*() {
         const job = yield* holdingLease(id, workerId, report.leaseId)
-        if (report.locator !== expectedLocator(job)) {
-          return yield* new Conflict({ message: `locator ${report.locator} is not where job ${id} must write (${expectedLocator(job)})` })
-        }
-        const result: BackupResult = {
-          snapshotId: job.snapshot_id as SnapshotId,
-          sizeBytes: report.sizeBytes,
-          sha256: report.sha256,
-          fileCount: report.fileCount,
-          bytesIn: report.bytesIn,
-          warnings: report.warnings
-        }
+        const result = yield* completions.record(job, workerId, report)
         yield* sql`
-          INSERT INTO snapshots (id, tenant_id, source_id, job_id, worker_id, storage_backend, locator, size_bytes,
-                                 sha256, file_count, dir_count, symlink_count, bytes_in, age_header, manifest, tags)
-          VALUES (${job.snapshot_id}, ${job.tenant_id}, ${job.source_id}, ${id}, ${workerId}, 'local_fs',
-                  ${report.locator}, ${report.sizeBytes}, ${report.sha256}, ${report.fileCount}, ${report.dirCount},
-                  ${report.symlinkCount}, ${report.bytesIn}, ${report.ageHeader},
-                  ${JSON.stringify(report.manifest)}::jsonb,
-                  ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(job.params.tags ?? [])}::jsonb)))`
-        yield* sql`
-          UPDATE jobs SET status = 'succeeded', result = ${JSON.stringify(result)}::jsonb, error = NULL,
-                 lease_id = NULL, lease_expires_at = NULL, finished_at = now(), updated_at = now()
+          UPDATE jobs SET status = 'succeeded', result = ${JSON.stringify(Schema.encodeSync(JobResult)(result))}::jsonb,
+                 error = NULL, lease_id = NULL, lease_expires_at = NULL, finished_at = now(), updated_at = now()
           WHERE id = ${id}`
-        yield* audit.record({
-          action: "snapshot.create",
-          resourceType: "snapshot",
-          resourceId: job.snapshot_id!,
-          tenantId: job.tenant_id,
-          details: { jobId: id, sourceId: job.source_id, workerId, sizeBytes: report.sizeBytes }
-        })
-        return { snapshotId: job.snapshot_id as SnapshotId }
-      }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
+        return { job, status: "succeeded" as const }
+      }).pipe(
+        sql.withTransaction,
+        Effect.catchTag("SqlError", Effect.die),
+        Effect.tap(({ job }) => afterSuccess(job)),
+        Effect.map(({ status }) => ({ status }))
+      )
 
     const fail = (id: JobId, workerId: string, report: { readonly leaseId: string; readonly error: string; readonly retryable: boolean }) =>
       Effect.flatMap(holdingLease(id, workerId, report.leaseId), (job) => jobs.endAttempt(job, report.error, report.retryable)).pipe(

@@ -3,6 +3,7 @@ import { BadRequestWire, ForbiddenWire, InternalErrorWire, PayloadTooLargeWire }
 import { AuditGroup } from "./Audit.js"
 import { HealthGroup } from "./Health.js"
 import { JobsGroup } from "./Jobs.js"
+import { RestoresGroup } from "./Restores.js"
 import { SnapshotsGroup } from "./Snapshots.js"
 import { SourcesGroup } from "./Sources.js"
 import { TenantsGroup } from "./Tenants.js"
@@ -16,6 +17,7 @@ export class XvaultApi extends HttpApi.make("xvault")
   .add(AuditGroup)
   .add(JobsGroup)
   .add(SnapshotsGroup)
+  .add(RestoresGroup)
   .add(WorkersGroup)
   .addError(BadRequestWire)
   .addError(ForbiddenWire)

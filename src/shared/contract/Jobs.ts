@@ -36,6 +36,66 @@ export const BackupResult = Schema.Struct({
 })
 export type BackupResult = typeof BackupResult.Type
 
+export const DeleteSnapshotResult = Schema.Struct({
+  snapshotId: SnapshotId,
+  /** false: the directory was already gone (deleting is idempotent). */
+  removed: Schema.Boolean
+})
+export type DeleteSnapshotResult = typeof DeleteSnapshotResult.Type
+
+export const VerifyResult = Schema.Struct({
+  snapshotId: SnapshotId,
+  intact: Schema.Boolean,
+  /** What is wrong, in one sentence; null when intact. */
+  problem: Schema.NullOr(Schema.String),
+  /** Tar entries read to the end of the archive (0 when the check stopped early). */
+  entries: Schema.Int,
+  bytes: Schema.Number
+})
+export type VerifyResult = typeof VerifyResult.Type
+
+export const RestoreArchiveResult = Schema.Struct({
+  to: Schema.Literal("archive"),
+  snapshotId: SnapshotId,
+  /** `restore.tar`, relative to the owning worker's storage base. */
+  locator: Schema.String,
+  sizeBytes: Schema.Number,
+  sha256: Schema.String,
+  entries: Schema.Int,
+  /** Entries refused (unsafe names) or left out. */
+  warnings: Schema.Array(BackupWarning)
+})
+
+export const RestoreSftpResult = Schema.Struct({
+  to: Schema.Literal("sftp"),
+  snapshotId: SnapshotId,
+  targetSourceId: SourceId,
+  /** Absolute path on the target server. */
+  targetPath: Schema.String,
+  files: Schema.Int,
+  dirs: Schema.Int,
+  symlinks: Schema.Int,
+  bytesWritten: Schema.Number,
+  skipped: Schema.Int,
+  warnings: Schema.Array(BackupWarning)
+})
+
+export const RestoreResult = Schema.Union(RestoreArchiveResult, RestoreSftpResult)
+export type RestoreResult = typeof RestoreResult.Type
+
+export const JobResult = Schema.Union(RestoreArchiveResult, RestoreSftpResult, VerifyResult, DeleteSnapshotResult, BackupResult)
+export type JobResult = typeof JobResult.Type
+
+/** What a restore job was asked to do. */
+export const RestoreOptions = Schema.Struct({
+  to: Schema.Literal("archive", "sftp"),
+  includes: Schema.Array(Schema.String),
+  targetSourceId: Schema.NullOr(SourceId),
+  targetPath: Schema.NullOr(Schema.String),
+  overwrite: Schema.Boolean
+})
+export type RestoreOptions = typeof RestoreOptions.Type
+
 export class Job extends Schema.Class<Job>("Job")({
   id: JobId,
   type: JobType,
@@ -49,7 +109,9 @@ export class Job extends Schema.Class<Job>("Job")({
   workerId: Schema.NullOr(Schema.String),
   tags: Schema.Array(Schema.String),
   progress: Schema.NullOr(JobProgress),
-  result: Schema.NullOr(BackupResult),
+  result: Schema.NullOr(JobResult),
+  /** Restore jobs only: what was asked. */
+  restore: Schema.NullOr(RestoreOptions),
   /** Why the last attempt failed, in one sentence (also set while a retry is queued). */
   error: Schema.NullOr(Schema.String),
   createdAt: Schema.DateTimeUtc,

@@ -1,8 +1,9 @@
 import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Schema } from "effect"
-import { NotFoundWire } from "./ApiError.js"
+import { ConflictWire, NotFoundWire } from "./ApiError.js"
 import { Authentication } from "./Authentication.js"
 import { JobId, SnapshotId, SourceId, TenantId } from "./Ids.js"
+import { Job } from "./Jobs.js"
 import { PageLimit } from "./Paging.js"
 
 export const SnapshotStatus = Schema.Literal("available", "corrupt", "deleting", "deleted")
@@ -25,14 +26,21 @@ export class Snapshot extends Schema.Class<Snapshot>("Snapshot")({
   bytesIn: Schema.Number,
   tags: Schema.Array(Schema.String),
   status: SnapshotStatus,
-  createdAt: Schema.DateTimeUtc
+  createdAt: Schema.DateTimeUtc,
+  /** When the last verify finished, and what it found wrong (null: intact, or never verified). */
+  verifiedAt: Schema.NullOr(Schema.DateTimeUtc),
+  verifyError: Schema.NullOr(Schema.String),
+  /** Set once the owning worker has deleted the artifact; the row stays for audit. */
+  deletedAt: Schema.NullOr(Schema.DateTimeUtc)
 }) {}
 
 export const SnapshotQuery = Schema.Struct({
   /** Default 50. */
   limit: Schema.optional(PageLimit),
   /** Cursor: only snapshots older than this one (the previous page's nextBefore). */
-  before: Schema.optional(SnapshotId)
+  before: Schema.optional(SnapshotId),
+  /** Also list deleted snapshots (kept for audit). */
+  includeDeleted: Schema.optional(Schema.BooleanFromString)
 })
 
 export const SnapshotPage = Schema.Struct({
@@ -48,6 +56,19 @@ export class SnapshotsGroup extends HttpApiGroup.make("snapshots")
       .setUrlParams(SnapshotQuery)
       .addSuccess(SnapshotPage)
       .addError(NotFoundWire)
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/snapshots/:id")
+      .setPath(Schema.Struct({ id: SnapshotId }))
+      .addSuccess(Snapshot)
+      .addError(NotFoundWire)
+  )
+  .add(
+    HttpApiEndpoint.post("verify", "/snapshots/:id/verify")
+      .setPath(Schema.Struct({ id: SnapshotId }))
+      .addSuccess(Job, { status: 202 })
+      .addError(NotFoundWire)
+      .addError(ConflictWire)
   )
   .middleware(Authentication)
   .prefix("/v1")

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { ConflictWire, NotFoundWire } from "./ApiError.js"
 import { Authentication } from "./Authentication.js"
 import { JobId, SnapshotId, SourceId, TenantId } from "./Ids.js"
-import { BackupWarning, JobProgress } from "./Jobs.js"
+import { BackupWarning, DeleteSnapshotResult, JobProgress, RestoreResult, VerifyResult } from "./Jobs.js"
 import { HostKeyFingerprint, SourceCredentials } from "./Sources.js"
 
 export const Heartbeat = Schema.Struct({
@@ -23,34 +23,101 @@ export const Lease = Schema.Struct({
   expiresAt: Schema.DateTimeUtc
 })
 
+/** How a worker reaches a source: for backups, and for restores written back over SFTP. */
+export const SourceConnection = Schema.Struct({
+  id: SourceId,
+  host: Schema.String,
+  port: Schema.Int,
+  username: Schema.String,
+  credentials: SourceCredentials,
+  /** null: not yet known; the worker reports what it sees on first connection (trust on first use). */
+  hostKey: Schema.NullOr(Schema.String)
+})
+export type SourceConnection = typeof SourceConnection.Type
+
+const ClaimBase = {
+  jobId: JobId,
+  attempt: Schema.Int,
+  maxAttempts: Schema.Int,
+  lease: Lease
+}
+
 /**
  * Everything a worker needs for one backup attempt. The credentials exist only here, in the
  * authenticated response to the worker holding the lease: never on Redis, never in a log.
  */
 export const BackupClaim = Schema.Struct({
   type: Schema.Literal("backup"),
-  jobId: JobId,
-  attempt: Schema.Int,
-  maxAttempts: Schema.Int,
-  lease: Lease,
+  ...ClaimBase,
   snapshotId: SnapshotId,
   tenantId: TenantId,
   /** age recipients the artifact is encrypted to: the tenant's public key. */
   recipients: Schema.Array(Schema.String),
   tags: Schema.Array(Schema.String),
   source: Schema.Struct({
-    id: SourceId,
-    host: Schema.String,
-    port: Schema.Int,
-    username: Schema.String,
-    credentials: SourceCredentials,
+    ...SourceConnection.fields,
     paths: Schema.Array(Schema.String),
-    excludes: Schema.Array(Schema.String),
-    /** null: not yet known; the worker reports what it sees on first connection (trust on first use). */
-    hostKey: Schema.NullOr(Schema.String)
+    excludes: Schema.Array(Schema.String)
   })
 })
 export type BackupClaim = typeof BackupClaim.Type
+
+/** A snapshot as its owning worker needs to find and check it. */
+export const SnapshotOnWorker = Schema.Struct({
+  id: SnapshotId,
+  tenantId: TenantId,
+  sourceId: SourceId,
+  /** Relative to the worker's storage base; the worker refuses one that resolves outside it. */
+  locator: Schema.String,
+  sha256: Schema.String,
+  sizeBytes: Schema.Number
+})
+export type SnapshotOnWorker = typeof SnapshotOnWorker.Type
+
+/**
+ * The snapshot's own 16-byte age file key (base64), unwrapped by the Hub: it opens this one
+ * artifact and nothing else. A worker never receives a tenant's secret key.
+ */
+export const FileKey = Schema.Redacted(Schema.String)
+
+export const DeleteSnapshotClaim = Schema.Struct({
+  type: Schema.Literal("delete_snapshot"),
+  ...ClaimBase,
+  snapshot: SnapshotOnWorker
+})
+export type DeleteSnapshotClaim = typeof DeleteSnapshotClaim.Type
+
+export const VerifyClaim = Schema.Struct({
+  type: Schema.Literal("verify"),
+  ...ClaimBase,
+  snapshot: SnapshotOnWorker,
+  fileKey: FileKey
+})
+export type VerifyClaim = typeof VerifyClaim.Type
+
+export const RestoreTarget = Schema.Union(
+  Schema.TaggedStruct("archive", {}),
+  Schema.TaggedStruct("sftp", {
+    source: SourceConnection,
+    /** null: a new directory `xvault-restore-<snapshot id>` in the login's home. */
+    path: Schema.NullOr(Schema.String),
+    overwrite: Schema.Boolean
+  })
+)
+export type RestoreTarget = typeof RestoreTarget.Type
+
+export const RestoreClaim = Schema.Struct({
+  type: Schema.Literal("restore"),
+  ...ClaimBase,
+  snapshot: SnapshotOnWorker,
+  fileKey: FileKey,
+  includes: Schema.Array(Schema.String),
+  target: RestoreTarget
+})
+export type RestoreClaim = typeof RestoreClaim.Type
+
+export const JobClaim = Schema.Union(BackupClaim, DeleteSnapshotClaim, VerifyClaim, RestoreClaim)
+export type JobClaim = typeof JobClaim.Type
 
 const LeaseRef = { leaseId: Schema.UUID }
 
@@ -58,6 +125,7 @@ export const ProgressReport = Schema.Struct({ ...LeaseRef, progress: JobProgress
 export const HostKeyReport = Schema.Struct({ ...LeaseRef, fingerprint: HostKeyFingerprint })
 
 export const BackupCompletion = Schema.Struct({
+  type: Schema.Literal("backup"),
   ...LeaseRef,
   locator: Schema.String,
   sizeBytes: Schema.Number,
@@ -72,6 +140,27 @@ export const BackupCompletion = Schema.Struct({
   warnings: Schema.Array(BackupWarning)
 })
 export type BackupCompletion = typeof BackupCompletion.Type
+
+export const DeleteSnapshotCompletion = Schema.Struct({
+  type: Schema.Literal("delete_snapshot"),
+  ...LeaseRef,
+  result: DeleteSnapshotResult
+})
+
+export const VerifyCompletion = Schema.Struct({
+  type: Schema.Literal("verify"),
+  ...LeaseRef,
+  result: VerifyResult
+})
+
+export const RestoreCompletion = Schema.Struct({
+  type: Schema.Literal("restore"),
+  ...LeaseRef,
+  result: RestoreResult
+})
+
+export const JobCompletion = Schema.Union(BackupCompletion, DeleteSnapshotCompletion, VerifyCompletion, RestoreCompletion)
+export type JobCompletion = typeof JobCompletion.Type
 
 export const JobFailure = Schema.Struct({
   ...LeaseRef,
@@ -92,7 +181,7 @@ export class WorkersGroup extends HttpApiGroup.make("workers")
   .add(
     HttpApiEndpoint.post("claim", "/worker/jobs/:id/claim")
       .setPath(Schema.Struct({ id: JobId }))
-      .addSuccess(BackupClaim)
+      .addSuccess(JobClaim)
       .addError(NotFoundWire)
       .addError(ConflictWire)
   )
@@ -115,8 +204,8 @@ export class WorkersGroup extends HttpApiGroup.make("workers")
   .add(
     HttpApiEndpoint.post("complete", "/worker/jobs/:id/complete")
       .setPath(Schema.Struct({ id: JobId }))
-      .setPayload(BackupCompletion)
-      .addSuccess(Schema.Struct({ snapshotId: SnapshotId }))
+      .setPayload(JobCompletion)
+      .addSuccess(Schema.Struct({ status: Schema.Literal("succeeded") }))
       .addError(NotFoundWire)
       .addError(ConflictWire)
   )

@@ -74,6 +74,7 @@ export const runBackup = (claim: BackupClaim, options: BackupRunOptions) => {
     yield* fsyncUpTo(options.storageBase, dir)
 
     const completion: Omit<BackupCompletion, "leaseId"> = {
+      type: "backup",
       locator: artifactLocator(ref),
       sizeBytes: artifact.sizeBytes,
       sha256: artifact.sha256,
