@@ -55,4 +55,4 @@ export const formatDuration = (d: CalendarDuration): string => {
 /** A keep-within duration as the API and the stored policy carry it: restic's text form. */
 export const RetentionDuration = Schema.String.pipe(
   Schema.filter((text) => Either.match(parseDuration(text), { onLeft: (problem) => problem, onRight: () => true }))
-)
+).annotations({ description: "restic-style duration: y, m (months), w, d, h, combinable, e.g. `30d` or `1y6m`" })

@@ -3,7 +3,8 @@ import { SnapshotTag } from "../contract/Jobs.js"
 import { RetentionDuration } from "./Duration.js"
 
 const KeepCount = Schema.Int.pipe(Schema.greaterThanOrEqualTo(-1)).annotations({
-  message: () => ({ message: "must be an integer of -1 (unlimited) or more", override: true })
+  message: () => ({ message: "must be an integer of -1 (unlimited) or more", override: true }),
+  description: "how many buckets to keep; -1 = unlimited, 0 = off"
 })
 
 const isSnapshotTag = Schema.is(SnapshotTag)

@@ -78,7 +78,7 @@ export const parseCron = (expression: string): Either.Either<Cron, CronInvalid> 
 /** A cron expression as the API takes it; a bad one is a 400 that names the field. */
 export const CronExpression = Schema.String.pipe(
   Schema.filter((expression) => Either.match(parseCron(expression), { onLeft: (e) => e.message, onRight: () => true }))
-)
+).annotations({ description: "5-field cron: minute hour day-of-month month day-of-week, e.g. `0 3 * * *`" })
 
 /**
  * The first due instant strictly after `after`, matching wall-clock time in `timeZone`. A due

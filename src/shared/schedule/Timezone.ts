@@ -23,4 +23,4 @@ export const isValidTimeZone = (name: string): boolean => {
 
 export const TimeZone = Schema.String.pipe(
   Schema.filter((name) => isValidTimeZone(name) || `'${name}' is not an IANA time zone (like UTC or Europe/Berlin)`)
-)
+).annotations({ description: "IANA time zone name, e.g. `UTC` or `Europe/Berlin`" })

@@ -118,3 +118,15 @@ const firstInstantWithOffset = (from: number, to: number, offset: number, timeZo
   }
   return low * 1000
 }
+
+const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, "0")
+
+/** RFC 3339 in the zone's local time: `2024-03-31T03:30:00+02:00`, so people see the wall clock buckets use. */
+export const formatLocalTime = (ms: number, timeZone: string): string => {
+  const w = wallClockOf(ms, timeZone)
+  const offsetMinutes = Math.round(utcOffsetAt(ms, timeZone) / 60_000)
+  const zone = offsetMinutes === 0
+    ? "Z"
+    : `${offsetMinutes < 0 ? "-" : "+"}${pad(Math.trunc(offsetMinutes / 60))}:${pad(offsetMinutes % 60)}`
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${zone}`
+}
