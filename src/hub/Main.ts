@@ -23,6 +23,10 @@ import { SnapshotJobs } from "./Snapshots/SnapshotJobs.js"
 import { Snapshots } from "./Snapshots/Snapshots.js"
 import { RestoresHttpLive } from "./Restores/Http.js"
 import { Restores } from "./Restores/Restores.js"
+import { Retention } from "./Retention/Retention.js"
+import { SchedulesHttpLive } from "./Schedules/Http.js"
+import { Schedules } from "./Schedules/Schedules.js"
+import { SchedulerLive } from "./Schedules/Scheduler.js"
 import { SqlLive } from "./Sql.js"
 import { TenantsHttpLive } from "./Tenants/Http.js"
 import { Tenants } from "./Tenants/Tenants.js"
@@ -42,15 +46,19 @@ export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
     JobsHttpLive,
     SnapshotsHttpLive,
     RestoresHttpLive,
+    SchedulesHttpLive,
     WorkersHttpLive,
     ApiErrorsLive
   ]),
   Layer.provide(AuthenticationLive),
-  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, SnapshotJobs.Default, Restores.Default, WorkerJobs.Default]),
+  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, Restores.Default, WorkerJobs.Default]),
+  Layer.provide(Retention.Default),
+  Layer.provide([Schedules.Default, SnapshotJobs.Default]),
   Layer.provide([SnapshotClaims.Default, Completions.Default]),
   Layer.provide(BackupClaims.Default),
   Layer.provideMerge(Jobs.Default),
-  Layer.provide([Sealer.Default, AuditLog.Default, JobQueue.Default])
+  Layer.provideMerge(AuditLog.Default),
+  Layer.provide([Sealer.Default, JobQueue.Default])
 )
 
 export interface ServeOptions {
@@ -64,12 +72,13 @@ const MigrateFirst = Layer.effectDiscard(migrate())
 
 /**
  * Everything the Hub serves over HTTP (the API, /openapi.json and the Swagger UI at /docs),
- * plus its background job sweeper.
+ * plus its background duties: the job sweeper and the scheduler.
  */
 export const HubHttpLive = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.merge(JobSweeperLive),
+  Layer.merge(SchedulerLive),
   Layer.provide(HubApiLive)
 )
 

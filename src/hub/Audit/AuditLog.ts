@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect } from "effect"
+import { DateTime, Effect, Option } from "effect"
 import { CurrentPrincipal } from "../../shared/auth/Principal.js"
 import { AuditEntry } from "../../shared/contract/Audit.js"
 
@@ -41,11 +41,14 @@ const toEntry = (row: AuditRow) =>
 export class AuditLog extends Effect.Service<AuditLog>()("hub/AuditLog", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    /** Outside a request (the scheduler, retention after a backup) the actor is the Hub itself. */
     const record = (entry: AuditRecord) =>
-      Effect.flatMap(CurrentPrincipal, (actor) =>
-        sql`INSERT INTO audit_log (actor_role, actor_subject, tenant_id, action, resource_type, resource_id, details)
+      Effect.flatMap(Effect.serviceOption(CurrentPrincipal), (principal) => {
+        const actor = Option.getOrElse(principal, () => ({ role: "system" as const, subject: "hub" }))
+        return sql`INSERT INTO audit_log (actor_role, actor_subject, tenant_id, action, resource_type, resource_id, details)
             VALUES (${actor.role}, ${actor.subject}, ${entry.tenantId}, ${entry.action}, ${entry.resourceType},
-                    ${entry.resourceId}, ${JSON.stringify(entry.details ?? {})}::jsonb)`)
+                    ${entry.resourceId}, ${JSON.stringify(entry.details ?? {})}::jsonb)`
+      })
 
     /** Newest first; keyset pagination on id so pages stay stable while entries are added. */
     const list = (query: { readonly tenantId?: string | undefined; readonly limit: number; readonly before?: number | undefined }) =>

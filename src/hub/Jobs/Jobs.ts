@@ -28,18 +28,23 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
         Effect.catchAll((e) => Effect.logWarning(`job ${row.id} is queued but not yet published: ${String(e)}`))
       )
 
-    /** A backup job with its snapshot id allocated up front; at most one active per source. */
+    /**
+     * A backup job with its snapshot id allocated up front, or none when the source already
+     * has one queued or running. Call inside a transaction; publish after it commits.
+     */
+    const insertBackup = (sourceId: string, tenantId: string, tags: ReadonlyArray<string>) =>
+      sql<JobRow>`
+        INSERT INTO jobs (id, type, status, tenant_id, source_id, snapshot_id, params)
+        VALUES (${randomUUID()}, 'backup', 'queued', ${tenantId}, ${sourceId}, ${randomUUID()},
+                ${JSON.stringify({ tags })}::jsonb)
+        ON CONFLICT (source_id) WHERE type = 'backup' AND status IN ('queued', 'running') DO NOTHING
+        RETURNING ${columns}`.pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
+
+    /** At most one backup of a source is queued or running: another is a 409 naming it. */
     const enqueueBackup = (sourceId: SourceId, tenantId: string, tags: ReadonlyArray<string>) =>
       Effect.gen(function*() {
-        const id = randomUUID()
-        const rows = yield* sql<JobRow>`
-          INSERT INTO jobs (id, type, status, tenant_id, source_id, snapshot_id, params)
-          VALUES (${id}, 'backup', 'queued', ${tenantId}, ${sourceId}, ${randomUUID()},
-                  ${JSON.stringify({ tags })}::jsonb)
-          ON CONFLICT (source_id) WHERE type = 'backup' AND status IN ('queued', 'running') DO NOTHING
-          RETURNING ${columns}`
-        const row = rows[0]
-        if (!row) {
+        const inserted = yield* insertBackup(sourceId, tenantId, tags)
+        if (Option.isNone(inserted)) {
           const active = yield* sql<{ id: string; status: string }>`
             SELECT id, status FROM jobs
             WHERE source_id = ${sourceId} AND type = 'backup' AND status IN ('queued', 'running')`
@@ -47,10 +52,11 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
             message: `a backup of source ${sourceId} is already ${active[0]?.status ?? "active"} (job ${active[0]?.id ?? "?"})`
           })
         }
+        const row = inserted.value
         yield* audit.record({
           action: "backup.enqueue",
           resourceType: "job",
-          resourceId: id,
+          resourceId: row.id,
           tenantId,
           details: { sourceId, snapshotId: row.snapshot_id, tags }
         })
@@ -105,6 +111,6 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
         Effect.orDie
       )
 
-    return { enqueueBackup, insertForSnapshot, find, publishAfterCommit, endAttempt, publishRetry } as const
+    return { enqueueBackup, insertBackup, insertForSnapshot, find, publishAfterCommit, endAttempt, publishRetry } as const
   })
 }) {}

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto"
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Schema } from "effect"
 import { Conflict } from "../../shared/contract/ApiError.js"
-import type { JobId } from "../../shared/contract/Ids.js"
+import type { JobId, SourceId } from "../../shared/contract/Ids.js"
 import { JobResult, type JobProgress } from "../../shared/contract/Jobs.js"
 import type { JobCompletion } from "../../shared/contract/Workers.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { JobLeaseSeconds } from "../HubConfig.js"
+import { Retention } from "../Retention/Retention.js"
 import { jobNotFound, Jobs } from "../Jobs/Jobs.js"
 import { jobColumns, type JobRow } from "../Jobs/JobRow.js"
 import { BackupClaims } from "./BackupClaims.js"
@@ -26,6 +27,7 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
     const claims = yield* BackupClaims
     const snapshotClaims = yield* SnapshotClaims
     const completions = yield* Completions
+    const retention = yield* Retention
     const leaseSeconds = yield* JobLeaseSeconds
     const columns = sql.literal(jobColumns)
 
@@ -106,7 +108,18 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
         })
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
 
-    const afterSuccess = (_job: JobRow) => Effect.void
+    /** After a backup, the source's keep policy runs; a failure there never undoes the backup. */
+    const afterSuccess = (job: JobRow) =>
+      job.type === "backup"
+        ? retention.apply(job.source_id as SourceId, `retention after backup job ${job.id}`).pipe(
+          Effect.tap((plan) =>
+            plan.deleteJobs.length > 0
+              ? Effect.logInfo(`source ${job.source_id}: retention removes ${plan.deleteJobs.length} snapshot(s)`)
+              : Effect.void
+          ),
+          Effect.catchAllCause((cause) => Effect.logError(`source ${job.source_id}: retention after backup failed`, cause))
+        )
+        : Effect.void
 
     /** What the job did (a snapshot row, a deletion, a verdict) and its success commit together, or neither does. */
     const complete = (id: JobId, workerId: string, report: JobCompletion) =>

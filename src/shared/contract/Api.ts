@@ -4,6 +4,7 @@ import { AuditGroup } from "./Audit.js"
 import { HealthGroup } from "./Health.js"
 import { JobsGroup } from "./Jobs.js"
 import { RestoresGroup } from "./Restores.js"
+import { SchedulesGroup } from "./Schedules.js"
 import { SnapshotsGroup } from "./Snapshots.js"
 import { SourcesGroup } from "./Sources.js"
 import { TenantsGroup } from "./Tenants.js"
@@ -18,6 +19,7 @@ export class XvaultApi extends HttpApi.make("xvault")
   .add(JobsGroup)
   .add(SnapshotsGroup)
   .add(RestoresGroup)
+  .add(SchedulesGroup)
   .add(WorkersGroup)
   .addError(BadRequestWire)
   .addError(ForbiddenWire)

@@ -1,0 +1,67 @@
+import { SqlClient } from "@effect/sql"
+import { Clock, Config, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { AuditLog } from "../Audit/AuditLog.js"
+import { Jobs } from "../Jobs/Jobs.js"
+import type { JobRow } from "../Jobs/JobRow.js"
+import { nextDue, scheduleColumns, type ScheduleRow } from "./ScheduleRow.js"
+
+/** How often the Hub looks for due schedules: the most a scheduled backup starts late. */
+export const SchedulerIntervalSeconds = Config.number("HUB_SCHEDULER_INTERVAL_SECONDS").pipe(
+  Config.withDefault(15),
+  Config.validate({ message: "HUB_SCHEDULER_INTERVAL_SECONDS must be from 0.1 to 300", validation: (n) => n >= 0.1 && n <= 300 })
+)
+
+/**
+ * Enqueues one backup for every schedule due at `now`, and moves each to its next due time
+ * after `now`: a Hub that was down across several due times runs one catch-up backup, not
+ * one per missed time. Row locks (SKIP LOCKED) make each due time fire once however many
+ * Hubs run this at once; a source with a backup still queued or running gets none.
+ */
+export const runDueSchedules = (now: Date) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const jobs = yield* Jobs
+    const audit = yield* AuditLog
+    const columns = sql.literal(scheduleColumns)
+
+    const enqueued = yield* Effect.gen(function*() {
+      const due = yield* sql<ScheduleRow>`
+        SELECT ${columns} FROM schedules sc JOIN sources s ON s.id = sc.source_id
+        WHERE sc.enabled AND sc.next_due_at <= ${now}
+        FOR UPDATE OF sc SKIP LOCKED`
+      const rows: Array<JobRow> = []
+      for (const schedule of due) {
+        const inserted = yield* jobs.insertBackup(schedule.source_id, schedule.tenant_id, [])
+        yield* sql`
+          UPDATE schedules SET next_due_at = ${nextDue(schedule, now)}, updated_at = now(),
+                 last_enqueued_at = ${Option.isSome(inserted) ? now : schedule.last_enqueued_at}
+          WHERE id = ${schedule.id}`
+        if (Option.isNone(inserted)) {
+          yield* Effect.logInfo(`schedule ${schedule.id}: due, but a backup of source ${schedule.source_id} is still active`)
+          continue
+        }
+        yield* audit.record({
+          action: "backup.enqueue",
+          resourceType: "job",
+          resourceId: inserted.value.id,
+          tenantId: schedule.tenant_id,
+          details: { sourceId: schedule.source_id, snapshotId: inserted.value.snapshot_id, scheduleId: schedule.id, dueAt: schedule.next_due_at }
+        })
+        rows.push(inserted.value)
+      }
+      return rows
+    }).pipe(sql.withTransaction)
+    yield* Effect.forEach(enqueued, (row) => jobs.publishAfterCommit(row), { discard: true })
+    return enqueued
+  })
+
+export const SchedulerLive = Layer.scopedDiscard(
+  Effect.gen(function*() {
+    const interval = yield* SchedulerIntervalSeconds
+    const tick = Clock.currentTimeMillis.pipe(
+      Effect.flatMap((ms) => runDueSchedules(new Date(ms))),
+      Effect.catchAllCause((cause) => Effect.logError("scheduler tick failed", cause))
+    )
+    yield* Effect.forkScoped(tick.pipe(Effect.repeat(Schedule.spaced(Duration.seconds(interval)))))
+  })
+)
