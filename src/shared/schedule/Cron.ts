@@ -37,7 +37,8 @@ const dayMatches = (cron: Cron, year: number, month: number, day: number) => {
 const firstDayFrom = (cron: Cron, year: number, month: number, day: number) => {
   for (let months = 0; months <= CYCLE_MONTHS; months++) {
     if (cron.month.values.includes(month)) {
-      for (let d = day; d <= daysInMonth(year, month); d++) {
+      const lastDay = daysInMonth(year, month)
+      for (let d = day; d <= lastDay; d++) {
         if (dayMatches(cron, year, month, d)) return { year, month, day: d }
       }
     }
