@@ -98,7 +98,7 @@ export const utcOffsetAt = (ms: number, timeZone: string): number =>
 export const instantOf = (wall: WallClock, timeZone: string): number => {
   const asUtc = wallClockAsUtc(wall)
   if (isUtc(timeZone)) return asUtc
-  // zones change offset at most once within a day of any instant (true for every IANA zone)
+  // assumes at most one offset change within a day either side, as in the rules of today's zones
   const offsetBefore = utcOffsetAt(asUtc - DAY_MS, timeZone)
   const offsetAfter = utcOffsetAt(asUtc + DAY_MS, timeZone)
   const candidates = [asUtc - offsetBefore, asUtc - offsetAfter]
