@@ -161,17 +161,25 @@ const waitUntilReady = async (hub: Spawned, baseUrl: string, port: number): Prom
  * (SIGKILL after 5 s) and its database dropped when the scope closes.
  */
 export const startHub = (
-  options: { readonly migrate?: boolean; readonly env?: Record<string, string> } = {}
+  options: {
+    readonly migrate?: boolean
+    readonly env?: Record<string, string>
+    /** Another Hub of the same installation: same database and queues (several Hubs at once). */
+    readonly alongside?: HubProcess
+  } = {}
 ): Effect.Effect<HubProcess, HubStartFailed, Scope.Scope> =>
   Effect.gen(function*() {
     // with --migrate the Hub starts on an empty database and must build the schema itself
-    const db = yield* freshDatabase({ migrated: !options.migrate })
+    const db = options.alongside
+      ? { url: options.alongside.databaseUrl, queuePrefix: options.alongside.queuePrefix }
+      : yield* Effect.flatMap(freshDatabase({ migrated: !options.migrate }), (fresh) =>
+        Effect.map(isolatedQueuePrefix(fresh.name), (queuePrefix) => ({ url: fresh.url, queuePrefix })))
     const env = {
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
       HUB_JWT_SECRET: testJwtSecret,
       HUB_ENCRYPTION_KEK: testKekBase64,
-      XVAULT_QUEUE_PREFIX: yield* isolatedQueuePrefix(db.name),
+      XVAULT_QUEUE_PREFIX: db.queuePrefix,
       ...options.env
     }
     for (let i = 0; i < BIND_ATTEMPTS; i++) {
