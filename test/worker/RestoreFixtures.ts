@@ -114,3 +114,27 @@ export const flipByteAt = (offset: number) => (bytes: Buffer) => {
   bytes[offset] ^= 0x40
   return bytes
 }
+
+/**
+ * An archive that tries to write outside wherever it is restored: '..', an absolute name into
+ * `outside`, and files below symlinks that point to `outside` or up. Then the refusals expected.
+ */
+export const escapingItems = (outside: string): Array<TarItem> => [
+  dirItem("safe"),
+  fileItem("safe/ok.txt", "fine\n"),
+  fileItem("../escape", "up\n"),
+  fileItem(`${outside}/abs`, "absolute\n"),
+  symlinkItem("link", outside),
+  fileItem("link/x", "through the link\n"),
+  symlinkItem("up", ".."),
+  dirItem("up/sub"),
+  fileItem("up/sub/y", "through ..\n")
+]
+
+export const escapeRefusals = (outside: string) => [
+  { path: "../escape", message: "refused: a name with '..' would be written outside the target" },
+  { path: `${outside}/abs`, message: "refused: an absolute name would be written outside the target" },
+  { path: "link/x", message: "refused: it is below the symlink link, which could point outside the target" },
+  { path: "up/sub/", message: "refused: it is below the symlink up, which could point outside the target" },
+  { path: "up/sub/y", message: "refused: it is below the symlink up, which could point outside the target" }
+]

@@ -10,7 +10,13 @@ import {
   type Artifact, backUp, craft, craftFromTar, damagedCopy, fileItem, flipByteAt, tarOf, tempDir, zeroCounters
 } from "./RestoreFixtures.js"
 
-class Backed extends Context.Tag("test/Backed")<Backed, Artifact & { readonly storageBase: string; readonly entries: number; readonly bytesIn: number }>() {}
+interface BackedUp extends Artifact {
+  readonly storageBase: string
+  readonly entries: number
+  readonly bytesIn: number
+  readonly counts: { readonly fileCount: number; readonly dirCount: number; readonly symlinkCount: number }
+}
+class Backed extends Context.Tag("test/Backed")<Backed, BackedUp>() {}
 
 // One real backup of the standard source tree, made once for the file; tests damage copies of it.
 const BackedLive = Layer.scoped(Backed, Effect.gen(function*() {
