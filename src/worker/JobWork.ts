@@ -1,7 +1,11 @@
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import type { BackupWarning, JobProgress } from "../shared/contract/Jobs.js"
-import type { JobClaim, JobCompletion } from "../shared/contract/Workers.js"
+import type { JobClaim, JobCompletion, RestoreClaim, SnapshotOnWorker } from "../shared/contract/Workers.js"
 import { runBackup } from "./backup/BackupRun.js"
+import { discardArchiveRestore, restoreToArchive } from "./restore/restoreToArchive.js"
+import { restoreToSftp } from "./restore/restoreToSftp.js"
+import type { SnapshotToRead } from "./restore/SnapshotToRead.js"
+import { verifySnapshot } from "./verify/verifySnapshot.js"
 import { deleteSnapshot } from "./storage/deleteSnapshot.js"
 import { removeDir, snapshotDir } from "./storage/SnapshotDir.js"
 
@@ -38,10 +42,50 @@ export const workFor = (claim: JobClaim, context: WorkContext): JobWork => {
         discard: Effect.void
       }
     case "verify":
-    case "restore":
       return {
-        run: Effect.fail({ message: `this worker cannot run ${claim.type} jobs yet`, retryable: false }),
+        run: Effect.map(
+          verifySnapshot({ ...context, snapshot: toRead(claim.snapshot), fileKey: fileKeyOf(claim.fileKey) }),
+          (outcome) => ({
+            type: "verify" as const,
+            result: outcome.intact
+              ? { snapshotId: claim.snapshot.id, intact: true, problem: null, entries: outcome.entries, bytes: outcome.bytes }
+              : { snapshotId: claim.snapshot.id, intact: false, problem: outcome.problem, entries: 0, bytes: 0 }
+          })
+        ),
         discard: Effect.void
       }
+    case "restore":
+      return restoreWork(claim, context)
+  }
+}
+
+const toRead = (snapshot: SnapshotOnWorker): SnapshotToRead => ({ ...snapshot, snapshotId: snapshot.id })
+
+const fileKeyOf = (key: Redacted.Redacted<string>) => new Uint8Array(Buffer.from(Redacted.value(key), "base64"))
+
+const restoreWork = (claim: RestoreClaim, context: WorkContext): JobWork => {
+  const warnings: Array<BackupWarning> = []
+  const snapshot = toRead(claim.snapshot)
+  const common = { ...context, snapshot, fileKey: fileKeyOf(claim.fileKey), includes: claim.includes, warnings }
+  const target = claim.target
+  if (target._tag === "archive") {
+    return {
+      run: Effect.map(restoreToArchive({ ...common, restoreId: claim.jobId }), (restored) => ({
+        type: "restore" as const,
+        result: { to: "archive" as const, snapshotId: claim.snapshot.id, ...restored, warnings }
+      })),
+      discard: discardArchiveRestore(context.storageBase, snapshot, claim.jobId)
+    }
+  }
+  return {
+    run: Effect.map(
+      restoreToSftp({ ...common, target: target.source, targetPath: target.path, overwrite: target.overwrite }),
+      (restored) => ({
+        type: "restore" as const,
+        result: { to: "sftp" as const, snapshotId: claim.snapshot.id, targetSourceId: target.source.id, ...restored, warnings }
+      })
+    ),
+    // files written to a server are the user's now; a refused report does not take them back
+    discard: Effect.void
   }
 }
