@@ -3,7 +3,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Fiber, Layer } from "effect"
 import { restoreToArchive } from "../../src/worker/restore/restoreToArchive.js"
 import type { RestoreWarning } from "../../src/worker/restore/SnapshotToRead.js"
 import { buildSourceTree, describeTree } from "../support/SourceTree.js"
@@ -119,6 +119,21 @@ layer(BackedLive, { excludeTestServices: true, timeout: "60 seconds" })("restore
       expect(fs.readdirSync(sandbox).sort()).toEqual(["into", "outside"])
       expect(fs.readdirSync(outside)).toEqual([])
       expect(fs.readFileSync(path.join(sandbox, "into", "safe", "ok.txt"), "utf8")).toBe("fine\n")
+    }))
+
+  it.effect("interrupted midway: the restore directory is removed", () =>
+    Effect.gen(function*() {
+      const backed = yield* Backed
+      const big = yield* craft(backed.storageBase, [1, 2, 3, 4].map((i) => fileItem(`${i}.bin`, Buffer.alloc(16 * 1024 * 1024, i))))
+      const counters = zeroCounters()
+      const fiber = yield* Effect.fork(restoreToArchive({
+        storageBase: backed.storageBase, snapshot: big.snapshot, fileKey: big.fileKey, includes: [], restoreId: "interrupted", counters, warnings: []
+      }))
+      while (counters.bytesWritten === 0) yield* Effect.sleep("2 millis")
+      const dir = path.join(backed.storageBase, "tenants", big.snapshot.tenantId, "sources", big.snapshot.sourceId, "restores", "interrupted")
+      expect(fs.readdirSync(dir)).toEqual(["restore.tar.partial"])
+      yield* Fiber.interrupt(fiber)
+      expect(fs.existsSync(dir)).toBe(false)
     }))
 
   it.effect("a restore id that could name another directory is refused before anything is written", () =>

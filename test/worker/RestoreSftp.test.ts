@@ -138,6 +138,36 @@ layer(BackedLive, { excludeTestServices: true, timeout: "90 seconds" })("restore
       ])
     }))
 
+  it.effect("modes and mtimes: read-only and setuid ones, and a directory listed last with nothing in it", () =>
+    Effect.gen(function*() {
+      const backed = yield* Backed
+      const artifact = yield* craft(backed.storageBase, [
+        dirItem("top", { mtime: 1_500_000_000 }),
+        dirItem("top/ro", { mode: 0o555, mtime: 1_500_000_100 }),
+        fileItem("top/ro/f", "x", { mode: 0o444, mtime: 1_500_000_200 }),
+        fileItem("top/suid", "#!/bin/sh\n", { mode: 0o4755, mtime: 1_500_000_250 }),
+        dirItem("top/z-empty", { mode: 0o711, mtime: 1_500_000_300 })
+      ])
+      const targetPath = targetUnder(backed)
+      const { result } = yield* restore(backed, artifact, { targetPath }).withResult
+      expect(result).toMatchObject({ files: 2, dirs: 3, skipped: 0 })
+      expect(describeTree(targetPath)).toMatchObject({
+        "top": { type: "dir", mode: "755", mtime: 1_500_000_000 },
+        "top/ro": { type: "dir", mode: "555", mtime: 1_500_000_100 },
+        "top/ro/f": { type: "file", mode: "444", mtime: 1_500_000_200 },
+        "top/suid": { type: "file", mode: "4755", mtime: 1_500_000_250 },
+        "top/z-empty": { type: "dir", mode: "711", mtime: 1_500_000_300 }
+      })
+      // nothing but directories: no file to wait for before the modes are applied
+      const dirsOnly = yield* craft(backed.storageBase, [dirItem("a", { mode: 0o750, mtime: 1_400_000_000 }), dirItem("a/b", { mode: 0o700, mtime: 1_400_000_100 })])
+      const dirsTarget = targetUnder(backed)
+      expect((yield* restore(backed, dirsOnly, { targetPath: dirsTarget }).withResult).result).toMatchObject({ dirs: 2 })
+      expect(describeTree(dirsTarget)).toMatchObject({
+        "a": { type: "dir", mode: "750", mtime: 1_400_000_000 },
+        "a/b": { type: "dir", mode: "700", mtime: 1_400_000_100 }
+      })
+    }))
+
   it.effect("one flipped byte: fails before touching the target, which is never created", () =>
     Effect.gen(function*() {
       const backed = yield* Backed

@@ -102,6 +102,8 @@ export const restoreToSftp = <E>(
     const writer = new TreeWriter(context, dirs, new EntryPolicy(options.includes))
     yield* Stream.runForEachChunk(artifactParts(artifact, options.fileKey), writer.write)
     yield* context.window.idle
+    // mkdirs are not in the window: their answers (and the modes they record) must be in too
+    yield* connected.drained
     yield* createSymlinks(context, writer.symlinks)
     yield* dirs.applyAttributes()
     const { files, dirs: dirCount, symlinks, bytesWritten } = counters
