@@ -1,6 +1,7 @@
 import { DateTime, Schema } from "effect"
 import type { AuditEntry } from "../shared/contract/Audit.js"
 import { type Job, JobResult } from "../shared/contract/Jobs.js"
+import type { RetentionPlan, Schedule } from "../shared/contract/Schedules.js"
 import type { Snapshot } from "../shared/contract/Snapshots.js"
 import type { Source } from "../shared/contract/Sources.js"
 import type { Tenant } from "../shared/contract/Tenants.js"
@@ -89,4 +90,28 @@ export const snapshotJson = (s: Snapshot) => ({
   verifiedAt: isoOrNull(s.verifiedAt),
   verifyError: s.verifyError,
   deletedAt: isoOrNull(s.deletedAt)
+})
+
+/** The stable --json shape of a schedule; nextDueAt is null while it is disabled. */
+export const scheduleJson = (s: Schedule) => ({
+  id: s.id,
+  tenantId: s.tenantId,
+  sourceId: s.sourceId,
+  cron: s.cron,
+  timezone: s.timezone,
+  enabled: s.enabled,
+  retention: s.retention,
+  nextDueAt: isoOrNull(s.nextDueAt),
+  lastEnqueuedAt: isoOrNull(s.lastEnqueuedAt),
+  createdAt: DateTime.formatIso(s.createdAt),
+  updatedAt: DateTime.formatIso(s.updatedAt)
+})
+
+/** The stable --json shape of what `retention apply` did: the plan and the delete jobs it queued. */
+export const retentionPlanJson = (p: RetentionPlan) => ({
+  policy: p.policy,
+  timezone: p.timezone,
+  keep: p.keep.map((k) => ({ id: k.id, createdAt: DateTime.formatIso(k.createdAt), reasons: k.reasons })),
+  remove: p.remove.map((r) => ({ id: r.id, createdAt: DateTime.formatIso(r.createdAt) })),
+  deleteJobs: p.deleteJobs
 })

@@ -10,8 +10,9 @@ import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 export default class SnapshotList extends HubCommand {
   static override summary = "List a source's snapshots, newest first."
   static override description = withExitStatus(
-    "Sizes are of the encrypted artifact. Pages with --before: the human output ends with the command " +
-      "for the next page; with --json, pass nextBefore (null on the last page)."
+    "Sizes are of the encrypted artifact. Deleted snapshots are left out unless --include-deleted. " +
+      "Pages with --before: the human output ends with the command for the next page; with --json, " +
+      "pass nextBefore (null on the last page)."
   )
   static override examples = [
     "<%= config.bin %> <%= command.id %> --source-id 0b4e6c1d-2f3a-4b5c-8d9e-0f1a2b3c4d5e",
@@ -20,7 +21,8 @@ export default class SnapshotList extends HubCommand {
   static override flags = {
     "source-id": Flags.string({ required: true, summary: "The source whose snapshots to list." }),
     limit: Flags.integer({ min: 1, max: 500, summary: "Most snapshots to show (1-500, default 50)." }),
-    before: Flags.string({ summary: "Only snapshots older than this snapshot id (the next page)." })
+    before: Flags.string({ summary: "Only snapshots older than this snapshot id (the next page)." }),
+    "include-deleted": Flags.boolean({ summary: "Also list deleted snapshots (kept for audit)." })
   }
 
   async run() {
@@ -33,7 +35,8 @@ export default class SnapshotList extends HubCommand {
           path: { id },
           urlParams: {
             ...(flags.limit === undefined ? {} : { limit: flags.limit }),
-            ...(before === undefined ? {} : { before })
+            ...(before === undefined ? {} : { before }),
+            ...(flags["include-deleted"] ? { includeDeleted: true } : {})
           }
         })
       }))
@@ -48,7 +51,8 @@ export default class SnapshotList extends HubCommand {
     ]))
     if (page.nextBefore !== null) {
       const limit = flags.limit === undefined ? "" : ` --limit ${flags.limit}`
-      this.log(`\nmore: ${this.config.bin} snapshot list --source-id ${flags["source-id"]}${limit} --before ${page.nextBefore}`)
+      const deleted = flags["include-deleted"] ? " --include-deleted" : ""
+      this.log(`\nmore: ${this.config.bin} snapshot list --source-id ${flags["source-id"]}${limit}${deleted} --before ${page.nextBefore}`)
     }
     return { snapshots: page.snapshots.map(snapshotJson), nextBefore: page.nextBefore }
   }
