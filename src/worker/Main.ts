@@ -7,6 +7,7 @@ import { XVAULT_VERSION } from "../shared/Version.js"
 import { HubReporter } from "./HubReporter.js"
 import { JobRunner } from "./JobRunner.js"
 import { StorageFailed } from "./storage/StorageFailed.js"
+import { sweepIncompleteRestores } from "./restore/sweepIncompleteRestores.js"
 import { sweepIncomplete } from "./storage/sweepIncomplete.js"
 import { StorageBase, WorkerConcurrency, WorkerIdConfig } from "./WorkerConfig.js"
 
@@ -43,6 +44,8 @@ export const WorkerLive = Layer.scopedDiscard(
     }
     const swept = yield* sweepIncomplete(base)
     if (swept.length > 0) yield* Effect.logWarning(`removed ${swept.length} incomplete snapshot director(ies) left by a crash`)
+    const restores = yield* sweepIncompleteRestores(base)
+    if (restores.length > 0) yield* Effect.logWarning(`removed ${restores.length} incomplete restore director(ies) left by a crash`)
     yield* Effect.forkScoped(
       beat.pipe(
         Effect.catchAll((e) => Effect.logWarning(`heartbeat failed: ${e.message}`)),
