@@ -7,11 +7,11 @@ import { Job } from "./Jobs.js"
 import { PageLimit } from "./Paging.js"
 
 const IncludeGlob = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4096), Schema.pattern(/^[^\0]*$/)).annotations({
-  message: () => "must be a glob pattern of 1-4096 characters"
+  message: () => ({ message: "must be a glob pattern of 1-4096 characters", override: true })
 })
 
 const TargetPath = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4095), Schema.pattern(/^[^\0]*$/)).annotations({
-  message: () => "must be a path of 1-4095 characters"
+  message: () => ({ message: "must be a path of 1-4095 characters", override: true })
 })
 
 export const CreateRestore = Schema.Struct({
