@@ -226,6 +226,19 @@ layer(BackedLive, { excludeTestServices: true, timeout: "90 seconds" })("restore
       expect(result).toMatchObject({ files: 1, dirs: 1, symlinks: 2, skipped: 6 })
     }))
 
+  it.scoped("a name the target cannot hold is skipped and reported; the rest is restored", () =>
+    Effect.gen(function*() {
+      const backed = yield* Backed
+      // 300 bytes in one component: the server refuses that one request (ENAMETOOLONG)
+      const tooLong = `d/${"n".repeat(300)}.txt`
+      const artifact = yield* craft(backed.storageBase, [dirItem("d"), fileItem(tooLong, "x\n"), fileItem("d/fine.txt", "fine\n")])
+      const targetPath = targetUnder(backed)
+      const { result, warnings } = yield* restore(backed, artifact, { targetPath }).withResult
+      expect(fs.readFileSync(path.join(targetPath, "d", "fine.txt"), "utf8")).toBe("fine\n")
+      expect(warnings.map((w) => w.path)).toEqual([tooLong])
+      expect(result).toMatchObject({ files: 1, skipped: 1 })
+    }))
+
   it.effect("interrupted midway: what was written is removed", () =>
     Effect.gen(function*() {
       const backed = yield* Backed

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type { Client, SFTPWrapper } from "ssh2"
 import { connectionLost } from "./connectionLost.js"
-import { SftpStatus, SFTP_EOF, SFTP_FAILURE } from "./SftpStatus.js"
+import { SftpStatus, SFTP_EOF } from "./SftpStatus.js"
 import { SourceFailed } from "./SourceFailed.js"
 
 export type SftpError = SftpStatus | SourceFailed
@@ -29,12 +29,11 @@ const CONNECTION_LOST = 7
 
 const classify = (endpoint: string, error: Error & { readonly code?: unknown }): SftpError => {
   const code = error.code
-  if (typeof code === "number" && code >= SFTP_EOF && code <= SFTP_FAILURE) {
-    return new SftpStatus({ code, message: error.message })
-  }
   if (code === NO_CONNECTION || code === CONNECTION_LOST || error.message === "No response from server") {
     return connectionLost(endpoint, `(${error.message.toLowerCase()})`)
   }
+  // every other status answers one request (a bad name, an unsupported operation): that path's problem, not the session's
+  if (typeof code === "number" && code >= SFTP_EOF) return new SftpStatus({ code, message: error.message })
   return new SourceFailed({ reason: "protocol", message: `the SFTP server at ${endpoint} answered: ${error.message}` })
 }
 

@@ -1,6 +1,6 @@
 import { Data } from "effect"
 
-/** SFTP status codes (draft-ietf-secsh-filexfer-02) that concern one path, not the connection. */
+/** SFTP status codes (draft-ietf-secsh-filexfer-02); all but NO_CONNECTION and CONNECTION_LOST concern one request. */
 export const SFTP_EOF = 1
 export const SFTP_NO_SUCH_FILE = 2
 export const SFTP_PERMISSION_DENIED = 3
