@@ -112,6 +112,6 @@ export const retentionPlanJson = (p: RetentionPlan) => ({
   policy: p.policy,
   timezone: p.timezone,
   keep: p.keep.map((k) => ({ id: k.id, createdAt: DateTime.formatIso(k.createdAt), reasons: k.reasons })),
-  remove: p.remove.map((r) => ({ id: r.id, createdAt: DateTime.formatIso(r.createdAt) })),
+  remove: p.remove.map((r) => ({ id: r.id, createdAt: DateTime.formatIso(r.createdAt), deleteJobId: r.deleteJobId })),
   deleteJobs: p.deleteJobs
 })

@@ -90,9 +90,10 @@ describe("xvault retention apply", () => {
         { id: f.newest, createdAt: expect.stringMatching(/Z$/), reasons: ["last snapshot", "newest snapshot (always kept)"] },
         { id: f.oldest, createdAt: expect.stringMatching(/Z$/), reasons: ["has tags [release]"] }
       ],
-      remove: [{ id: f.middle, createdAt: expect.stringMatching(/Z$/) }],
+      remove: [{ id: f.middle, createdAt: expect.stringMatching(/Z$/), deleteJobId: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
       deleteJobs: [expect.stringMatching(/^[0-9a-f-]{36}$/)]
     })
+    expect(plan.remove[0].deleteJobId).toBe(plan.deleteJobs[0])
     const [jobId] = plan.deleteJobs as Array<string>
     const [job, deleting] = await Promise.all([h.json(["job", "show", jobId!]), h.json(["snapshot", "show", f.middle])])
     expect(job).toMatchObject({ type: "delete_snapshot", status: "queued", snapshotId: f.middle, sourceId: f.sourceId })
@@ -141,7 +142,7 @@ describe("xvault retention apply", () => {
       expect.stringMatching(new RegExp(`^${f.middle}\\s+\\S+\\s+keep\\s+last snapshot$`)),
       expect.stringMatching(new RegExp(`^${f.oldest}\\s+\\S+\\s+remove$`))
     ])
-    expect(out.slice(5)).toEqual(["keep 2, remove 1 (buckets in UTC)", expect.stringMatching(/^queued delete job [0-9a-f-]{36}$/)])
+    expect(out.slice(5)).toEqual(["keep 2, remove 1 (buckets in UTC)", expect.stringMatching(/^queued delete job [0-9a-f-]{36} for snapshot [0-9a-f-]{36}$/)])
     expect(unknown.code).toBe(3)
     expect(unknown.stderr).toBe(`xvault: source ${missingId} not found\n`)
     expect(bad.code).toBe(2)

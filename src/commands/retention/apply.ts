@@ -28,7 +28,7 @@ export default class RetentionApply extends HubCommand {
       sourceIdFlag(flags["source-id"]).pipe(Effect.flatMap((id) => hub.schedules.applyRetention({ path: { id } }))))
     this.log(`policy: ${policyText(plan.policy)}`)
     this.log(retentionText(viewOfPlan(plan)))
-    for (const job of plan.deleteJobs) this.log(`queued delete job ${job}`)
+    for (const removed of plan.remove) this.log(`queued delete job ${removed.deleteJobId} for snapshot ${removed.id}`)
     return retentionPlanJson(plan)
   }
 }

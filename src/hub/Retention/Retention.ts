@@ -35,7 +35,7 @@ export class Retention extends Effect.Service<Retention>()("hub/Retention", {
         policy,
         timezone,
         keep: plan.keep.map((k) => ({ id: k.id as SnapshotId, createdAt: createdAt.get(k.id)!, reasons: k.reasons })),
-        remove: plan.remove.map((r) => ({ id: r.id as SnapshotId, createdAt: createdAt.get(r.id)! })),
+        remove: plan.remove.map((r) => ({ id: r.id as SnapshotId, createdAt: createdAt.get(r.id)!, deleteJobId: null as JobId | null })),
         deleteJobs: [] as Array<JobId>
       }
     }
@@ -66,7 +66,14 @@ export class Retention extends Effect.Service<Retention>()("hub/Retention", {
         sql.withTransaction,
         Effect.orDie,
         Effect.tap(({ queued }) => Effect.forEach(queued, (row) => jobs.publishAfterCommit(row), { discard: true })),
-        Effect.map(({ plan, queued }): RetentionPlan => ({ ...plan, deleteJobs: queued.map((row) => row.id as JobId) }))
+        Effect.map(({ plan, queued }): RetentionPlan => {
+          const jobOf = new Map(queued.map((row) => [row.snapshot_id, row.id as JobId]))
+          return {
+            ...plan,
+            remove: plan.remove.map((r) => ({ ...r, deleteJobId: jobOf.get(r.id) ?? null })),
+            deleteJobs: queued.map((row) => row.id as JobId)
+          }
+        })
       )
 
     return { preview, apply } as const

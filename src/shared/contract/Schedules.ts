@@ -61,7 +61,8 @@ export const RetentionPlan = Schema.Struct({
   timezone: Schema.String,
   /** Newest first, each with restic-style reasons. Only `available` snapshots are considered. */
   keep: Schema.Array(Schema.Struct({ id: SnapshotId, createdAt: Schema.DateTimeUtc, reasons: Schema.Array(Schema.String) })),
-  remove: Schema.Array(Schema.Struct({ id: SnapshotId, createdAt: Schema.DateTimeUtc })),
+  /** apply only: `deleteJobId` is the delete_snapshot job queued on the snapshot's worker (null in a preview). */
+  remove: Schema.Array(Schema.Struct({ id: SnapshotId, createdAt: Schema.DateTimeUtc, deleteJobId: Schema.NullOr(JobId) })),
   /** apply only: the delete_snapshot jobs queued on the owning workers. */
   deleteJobs: Schema.Array(JobId)
 })
