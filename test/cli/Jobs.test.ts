@@ -1,45 +1,25 @@
 import { execFileSync } from "node:child_process"
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Effect, Exit, Scope } from "effect"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TenantId, WorkerId } from "../../src/shared/contract/Ids.js"
-import { type HubProcess, runCli, spawnXvault, startHub } from "../support/HubProcess.js"
+import type { TenantId } from "../../src/shared/contract/Ids.js"
+import { runCli, spawnXvault } from "../support/HubProcess.js"
 import { tokenFor } from "../support/HubTest.js"
+import { lines, playedWorkerHarness } from "../support/PlayedWorker.js"
 
 // Backups, jobs, snapshots and key export as an operator runs them: real `xvault` processes
 // against one real Hub process. No worker runs here: the test plays the worker through the
 // worker endpoints, so every state a job goes through is reached on purpose.
 
-const fileScope = Effect.runSync(Scope.make())
-
-let hub: HubProcess
+// no backoff, so a retried job can be claimed again at once
+const h = playedWorkerHarness("jobs", { hubEnv: { HUB_RETRY_BASE_SECONDS: "0" } })
+const { adminToken, xvault, api, claim, report } = h
 let tempDir: string
-const adminToken = tokenFor({ role: "admin", subject: "jobs-cli-test" })
-const workerToken = tokenFor({ role: "worker", workerId: "w1" as WorkerId })
 const MiB = 1024 * 1024
 
-const xvault = (args: ReadonlyArray<string>, token = adminToken) =>
-  runCli(args, { env: { HUB_BASE_URL: hub.baseUrl, XVAULT_TOKEN: token } })
-
-const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "")
-const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-/** Setup and the worker's side go straight to the API. */
-const api = async <A = Record<string, any>>(method: "GET" | "POST", route: string, body?: unknown, token = adminToken) => {
-  const response = await fetch(`${hub.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`)
-  return (text === "" ? undefined : JSON.parse(text)) as A
-}
 
 interface Fixture {
   readonly tenant: { readonly id: string; readonly publicKey: string }
@@ -47,22 +27,9 @@ interface Fixture {
 }
 
 const tenantWithSource = async (): Promise<Fixture> => {
-  const tenant = await api<{ id: string; publicKey: string }>("POST", "/v1/tenants", { name: unique("jobs") })
-  const source = await api<{ id: string }>("POST", `/v1/tenants/${tenant.id}/sources`, {
-    name: "web",
-    host: "127.0.0.1",
-    username: "backup",
-    credentials: { _tag: "password", password: "pw" },
-    paths: ["/data"]
-  })
-  return { tenant, sourceId: source.id }
+  const { tenantId, publicKey, sourceId } = await h.tenantWithSource()
+  return { tenant: { id: tenantId, publicKey }, sourceId }
 }
-
-const claim = async (jobId: string) =>
-  (await api<{ lease: { id: string } }>("POST", `/v1/worker/jobs/${jobId}/claim`, undefined, workerToken)).lease.id
-
-const report = (jobId: string, step: "progress" | "fail" | "complete", body: Record<string, unknown>) =>
-  api("POST", `/v1/worker/jobs/${jobId}/${step}`, body, workerToken)
 
 const completion = (f: Fixture, snapshotId: string, leaseId: string) => ({
   type: "backup",
@@ -90,7 +57,7 @@ const enqueued = async (sourceId: string) =>
   (JSON.parse((await xvault(["backup", "enqueue", "--source-id", sourceId, "--json"])).stdout) as { id: string }).id
 
 /** How many times a `job wait` has asked the Hub about the job: its request log says. */
-const polls = (jobId: string) => hub.log().split(`/v1/jobs/${jobId}`).length - 1
+const polls = (jobId: string) => h.hub().log().split(`/v1/jobs/${jobId}`).length - 1
 
 const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs
@@ -107,7 +74,7 @@ const seenBy = async (jobId: string, n = 2) => {
 }
 
 const activeJobOf = async (sourceId: string) => {
-  const client = new pg.Client({ connectionString: hub.databaseUrl })
+  const client = new pg.Client({ connectionString: h.hub().databaseUrl })
   await client.connect()
   try {
     let id: string | undefined
@@ -123,12 +90,11 @@ const activeJobOf = async (sourceId: string) => {
 
 beforeAll(async () => {
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "xvault-jobs-"))
-  // no backoff, so a retried job can be claimed again at once
-  hub = await Effect.runPromise(Scope.extend(startHub({ env: { HUB_RETRY_BASE_SECONDS: "0" } }), fileScope))
+  await h.start()
 })
 
 afterAll(async () => {
-  await Effect.runPromise(Scope.close(fileScope, Exit.void))
+  await h.stop()
   if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true })
 })
 
@@ -330,7 +296,7 @@ describe("following a job", () => {
   it("Ctrl-C stops the waiting (130), not the job", async () => {
     const f = await tenantWithSource()
     const jobId = await enqueued(f.sourceId)
-    const waiting = spawnXvault(["job", "wait", jobId], { HUB_BASE_URL: hub.baseUrl, XVAULT_TOKEN: adminToken })
+    const waiting = spawnXvault(["job", "wait", jobId], { HUB_BASE_URL: h.hub().baseUrl, XVAULT_TOKEN: adminToken })
     await seenBy(jobId, 1)
     await waiting.kill("SIGINT")
     expect(waiting.exitCode(), waiting.log()).toBe(130)

@@ -10,7 +10,7 @@ import { tokenFor } from "./HubTest.js"
  * CLI tests against one real Hub process, without a worker: the test plays worker `w1` through
  * the worker endpoints, so snapshots, restores and verifications reach every state on purpose.
  */
-export const playedWorkerHarness = (name: string) => {
+export const playedWorkerHarness = (name: string, options: { readonly hubEnv?: Record<string, string> } = {}) => {
   const scope = Effect.runSync(Scope.make())
   let hub: HubProcess | undefined
   const adminToken = tokenFor({ role: "admin", subject: `${name}-cli-test` })
@@ -55,7 +55,7 @@ export const playedWorkerHarness = (name: string) => {
   const claim = async (jobId: string) =>
     (await api<{ lease: { id: string } }>("POST", `/v1/worker/jobs/${jobId}/claim`, undefined, workerToken)).lease.id
 
-  const report = (jobId: string, step: "fail" | "complete", body: Record<string, unknown>) =>
+  const report = (jobId: string, step: "progress" | "fail" | "complete", body: Record<string, unknown>) =>
     api("POST", `/v1/worker/jobs/${jobId}/${step}`, body, workerToken)
 
   /** A real age header for the tenant's key: the Hub unwraps the file key from it when a restore or verify is claimed. */
@@ -86,11 +86,12 @@ export const playedWorkerHarness = (name: string) => {
 
   return {
     start: async () => {
-      hub = await Effect.runPromise(Scope.extend(startHub(), scope))
+      hub = await Effect.runPromise(Scope.extend(startHub(options.hubEnv ? { env: options.hubEnv } : {}), scope))
     },
     stop: () => Effect.runPromise(Scope.close(scope, Exit.void)),
     hub: () => hub!,
     adminToken,
+    workerToken,
     xvault,
     json,
     api,
