@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { parse } from "yaml"
-import { repoRoot } from "../support/HubProcess.js"
+import { repoRoot, type Spawned, spawnProcess } from "../support/HubProcess.js"
+
+export { freePort } from "../support/HubProcess.js"
 
 /**
  * What the deploy tests read: deploy/docker-compose.yml as Compose would resolve it with a .env
@@ -181,17 +182,6 @@ export const mountsOf = (service: Service): Array<Mount> =>
 
 // ---- processes ----
 
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error("cannot find a free port"))))
-    })
-  })
-
 /** Only what a container starts with besides its environment: PATH and HOME. */
 export const baseEnv = (extraPath: ReadonlyArray<string> = []): Record<string, string> => ({
   PATH: [...extraPath, process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"].join(path.delimiter),
@@ -233,47 +223,9 @@ export const run = (
     child.stdin.end(options.stdin ?? "")
   })
 
-export interface Daemon {
-  readonly log: () => string
-  readonly exited: () => boolean
-  readonly exitCode: () => number | null
-  /** SIGTERM, SIGKILL after 5 s; resolves once it is gone. */
-  readonly stop: () => Promise<void>
-}
-
 /** A long-running process (Hub, worker), its output collected. */
-export const daemon = (command: string, args: ReadonlyArray<string>, env: Record<string, string>, cwd = repoRoot): Daemon => {
-  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
-  let output = ""
-  let code: number | null = null
-  let isClosed = false
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk))
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk))
-  const killOnExit = () => child.kill("SIGKILL")
-  process.once("exit", killOnExit)
-  const closed = new Promise<void>((resolve) => {
-    child.once("exit", (c) => (code = c))
-    child.once("close", () => {
-      isClosed = true
-      process.off("exit", killOnExit)
-      resolve()
-    })
-    child.once("error", (e) => {
-      output += `\n[spawn error] ${e.message}\n`
-      isClosed = true
-      resolve()
-    })
-  })
-  let stopping: Promise<void> | undefined
-  const stop = async () => {
-    if (isClosed) return
-    child.kill("SIGTERM")
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000)
-    await closed
-    clearTimeout(timer)
-  }
-  return { log: () => output, exited: () => isClosed, exitCode: () => code, stop: () => (stopping ??= stop()) }
-}
+export type Daemon = Spawned
+export const daemon = spawnProcess
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -281,7 +233,7 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export const waitFor = async (what: string, process_: Daemon, ready: () => Promise<boolean> | boolean, timeoutMs = 45_000) => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (process_.exited()) throw new Error(`${what}: exited with ${process_.exitCode()} before it was ready:\n${process_.log()}`)
+    if (process_.closed()) throw new Error(`${what}: exited with ${process_.exitCode()} before it was ready:\n${process_.log()}`)
     if (await ready()) return
     await delay(100)
   }

@@ -50,7 +50,7 @@ const cleanEnv = (): Record<string, string> => ({
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = net.createServer()
     server.once("error", reject)
@@ -76,12 +76,12 @@ export interface Spawned {
 export const spawnXvault = (xvaultArgs: ReadonlyArray<string>, env: Record<string, string>): Spawned => {
   // e.g. XVAULT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the processes a test or bench starts
   const nodeArgs = process.env["XVAULT_NODE_ARGS"]?.split(" ").filter((a) => a !== "") ?? []
-  const args = [...nodeArgs, binRun, ...xvaultArgs]
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { ...cleanEnv(), ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  return spawnProcess(process.execPath, [...nodeArgs, binRun, ...xvaultArgs], { ...cleanEnv(), ...env })
+}
+
+/** A long-running process with exactly `env`, its output collected, stopped (never left behind) on demand. */
+export const spawnProcess = (command: string, args: ReadonlyArray<string>, env: Record<string, string>, cwd = repoRoot): Spawned => {
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
   let code: number | null = null
   let isClosed = false
