@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
 import { CurrentPrincipal } from "../../shared/auth/Principal.js"
 import { AuditEntry } from "../../shared/contract/Audit.js"
+import { keysetPage } from "../KeysetPage.js"
 
 export interface AuditRecord {
   readonly action: string
@@ -60,8 +61,8 @@ export class AuditLog extends Effect.Service<AuditLog>()("hub/AuditLog", {
         ORDER BY id DESC
         LIMIT ${query.limit + 1}`.pipe(
         Effect.map((rows) => {
-          const page = rows.slice(0, query.limit).map(toEntry)
-          return { entries: page, nextBefore: rows.length > query.limit ? page[page.length - 1]!.id : null }
+          const { items, nextBefore } = keysetPage(rows, query.limit, toEntry)
+          return { entries: items, nextBefore }
         }),
         Effect.orDie
       )

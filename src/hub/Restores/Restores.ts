@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import type { JobId, SourceId, TenantId } from "../../shared/contract/Ids.js"
 import { jobColumns, type JobRow, toJob } from "../Jobs/JobRow.js"
+import { keysetPage } from "../KeysetPage.js"
 
 /** Restores are jobs of type `restore`; this lists them newest first, in keyset pages. */
 export class Restores extends Effect.Service<Restores>()("hub/Restores", {
@@ -26,8 +27,8 @@ export class Restores extends Effect.Service<Restores>()("hub/Restores", {
         ORDER BY created_at DESC, id DESC
         LIMIT ${filter.limit + 1}`.pipe(
         Effect.map((rows) => {
-          const restores = rows.slice(0, filter.limit).map(toJob)
-          return { restores, nextBefore: rows.length > filter.limit ? restores[restores.length - 1]!.id : null }
+          const { items, nextBefore } = keysetPage(rows, filter.limit, toJob)
+          return { restores: items, nextBefore }
         }),
         Effect.orDie
       )

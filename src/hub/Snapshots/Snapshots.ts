@@ -3,6 +3,7 @@ import { Effect, Option } from "effect"
 import { NotFound } from "../../shared/contract/ApiError.js"
 import type { SnapshotId, SourceId } from "../../shared/contract/Ids.js"
 import { snapshotColumns, type SnapshotRow, toSnapshot } from "./SnapshotRow.js"
+import { keysetPage } from "../KeysetPage.js"
 
 export const snapshotNotFound = (id: string) => new NotFound({ message: `snapshot ${id} not found` })
 
@@ -27,8 +28,8 @@ export class Snapshots extends Effect.Service<Snapshots>()("hub/Snapshots", {
         ORDER BY created_at DESC, id DESC
         LIMIT ${page.limit + 1}`.pipe(
         Effect.map((rows) => {
-          const snapshots = rows.slice(0, page.limit).map(toSnapshot)
-          return { snapshots, nextBefore: rows.length > page.limit ? snapshots[snapshots.length - 1]!.id : null }
+          const { items, nextBefore } = keysetPage(rows, page.limit, toSnapshot)
+          return { snapshots: items, nextBefore }
         }),
         Effect.orDie
       )
