@@ -3,7 +3,7 @@ import { DateTime, Effect } from "effect"
 import type { JobId, SnapshotId, SourceId } from "../../shared/contract/Ids.js"
 import type { RetentionPlan } from "../../shared/contract/Schedules.js"
 import { planRetention } from "../../shared/retention/Plan.js"
-import type { RetentionPolicy } from "../../shared/retention/Policy.js"
+import { isEmptyPolicy, type RetentionPolicy } from "../../shared/retention/Policy.js"
 import { Jobs } from "../Jobs/Jobs.js"
 import type { JobRow } from "../Jobs/JobRow.js"
 import { Schedules } from "../Schedules/Schedules.js"
@@ -51,10 +51,12 @@ export class Retention extends Effect.Service<Retention>()("hub/Retention", {
     /** Evaluates the schedule's policy and queues the deletions, in one transaction. */
     const apply = (sourceId: SourceId, reason: string) =>
       Effect.gen(function*() {
-        // one evaluation per source at a time: two Hubs applying at once must not both remove a "last" copy
-        yield* sql`SELECT id FROM sources WHERE id = ${sourceId} FOR UPDATE`
         const own = yield* schedules.policyOf(sourceId)
-        const rows = yield* available(sourceId, true)
+        // an empty policy keeps everything: nothing to lock for (most sources, after every backup)
+        const removes = !isEmptyPolicy(own.retention)
+        // one evaluation per source at a time: two Hubs applying at once must not both remove a "last" copy
+        if (removes) yield* sql`SELECT id FROM sources WHERE id = ${sourceId} FOR UPDATE`
+        const rows = yield* available(sourceId, removes)
         const plan = planOver(rows, own.retention, own.timezone)
         const byId = new Map(rows.map((r) => [r.id, r]))
         const queued: Array<JobRow> = []
