@@ -3,6 +3,10 @@ import { Data, Effect, Either, Redacted, Schema } from "effect"
 import { TenantId, WorkerId } from "../contract/Ids.js"
 import { Principal, Role } from "./Principal.js"
 
+// Not jose (6.2): it signs and verifies only through Promises (WebCrypto), while `mint` is called
+// synchronously (CLI, test helpers, bench) and the unit tests run `verify` with Effect.runSync.
+// The crypto is node:crypto's HMAC and timingSafeEqual; ours is only the alg/expiry policy.
+
 /** Why a token was refused; the text is safe to show (it never contains the token). */
 export class TokenInvalid extends Data.TaggedError("TokenInvalid")<{ readonly reason: string }> {}
 
