@@ -1,16 +1,16 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto"
+import { createHmac, randomUUID } from "node:crypto"
 import { Data, Effect, Either, Redacted, Schema } from "effect"
+import { decodeProtectedHeader, errors, jwtVerify } from "jose"
 import { TenantId, WorkerId } from "../contract/Ids.js"
 import { Principal, Role } from "./Principal.js"
 
-// Not jose (6.2): it signs and verifies only through Promises (WebCrypto), while `mint` is called
-// synchronously (CLI, test helpers, bench) and the unit tests run `verify` with Effect.runSync.
-// The crypto is node:crypto's HMAC and timingSafeEqual; ours is only the alg/expiry policy.
+// Verification (the part where a mistake lets someone in) is jose's. `mint` stays a synchronous
+// HMAC over two JSON parts: the CLI, test helpers and bench need a token without a Promise, and
+// jose signs only through Promises.
 
 /** Why a token was refused; the text is safe to show (it never contains the token). */
 export class TokenInvalid extends Data.TaggedError("TokenInvalid")<{ readonly reason: string }> {}
 
-const Header = Schema.Struct({ alg: Schema.String, typ: Schema.optional(Schema.String) })
 const Claims = Schema.Struct({
   sub: Schema.String,
   role: Role,
@@ -51,12 +51,6 @@ export const mint = (secret: Redacted.Redacted<string>, options: MintOptions): s
   return `${signingInput}.${b64url(hmac(secret, signingInput))}`
 }
 
-const parseJsonPart = <A, I>(schema: Schema.Schema<A, I>, part: string, what: string) =>
-  Either.try(() => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as unknown).pipe(
-    Either.flatMap(Schema.decodeUnknownEither(schema)),
-    Either.mapLeft(() => new TokenInvalid({ reason: `malformed token ${what}` }))
-  )
-
 const toPrincipal = (claims: Claims): Either.Either<Principal, TokenInvalid> => {
   switch (claims.role) {
     case "admin":
@@ -72,6 +66,17 @@ const toPrincipal = (claims: Claims): Either.Either<Principal, TokenInvalid> => 
   }
 }
 
+const secretKey = (secret: Redacted.Redacted<string>) => new TextEncoder().encode(Redacted.value(secret))
+
+/** jose's refusals, as reasons that are safe to show. */
+const reasonFor = (error: unknown, alg: string): string => {
+  if (error instanceof errors.JOSEAlgNotAllowed) return `algorithm ${alg} is not accepted`
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "bad signature"
+  if (error instanceof errors.JWTExpired) return "token expired"
+  if (error instanceof errors.JWTClaimValidationFailed) return `invalid claim ${error.claim}`
+  return "malformed token claims"
+}
+
 /** Verifies signature (HS256 only: `alg: none` and every other algorithm are refused) and expiry. */
 export const verify = (
   secret: Redacted.Redacted<string>,
@@ -79,17 +84,18 @@ export const verify = (
   now: Date
 ): Effect.Effect<Principal, TokenInvalid> =>
   Effect.gen(function*() {
-    const parts = token.split(".")
-    if (parts.length !== 3) return yield* new TokenInvalid({ reason: "not a JWT" })
-    const [headerPart, claimsPart, signaturePart] = parts as [string, string, string]
-    const header = yield* parseJsonPart(Header, headerPart, "header")
-    if (header.alg !== "HS256") return yield* new TokenInvalid({ reason: `algorithm ${header.alg} is not accepted` })
-    const expected = hmac(secret, `${headerPart}.${claimsPart}`)
-    const given = Buffer.from(signaturePart, "base64url")
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return yield* new TokenInvalid({ reason: "bad signature" })
-    }
-    const claims = yield* parseJsonPart(Claims, claimsPart, "claims")
-    if (claims.exp * 1000 <= now.getTime()) return yield* new TokenInvalid({ reason: "token expired" })
+    if (token.split(".").length !== 3) return yield* new TokenInvalid({ reason: "not a JWT" })
+    const header = yield* Effect.try({
+      try: () => decodeProtectedHeader(token),
+      catch: () => new TokenInvalid({ reason: "malformed token header" })
+    })
+    const alg = typeof header.alg === "string" ? header.alg : "(none given)"
+    const { payload } = yield* Effect.tryPromise({
+      try: () => jwtVerify(token, secretKey(secret), { algorithms: ["HS256"], currentDate: now }),
+      catch: (e) => new TokenInvalid({ reason: reasonFor(e, alg) })
+    })
+    const claims = yield* Schema.decodeUnknown(Claims)(payload).pipe(
+      Effect.mapError(() => new TokenInvalid({ reason: "malformed token claims" }))
+    )
     return yield* toPrincipal(claims)
   })
