@@ -6,7 +6,8 @@ import { QueueMessage } from "../shared/queue/Queues.js"
 import { keepLease } from "./backup/LeaseKeeper.js"
 import { HubReporter } from "./HubReporter.js"
 import { type JobWork, workFor } from "./JobWork.js"
-import { StorageBase, WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
+import { ArtifactStore } from "./storage/ArtifactStore.js"
+import { WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
 
 /** Why an attempt failed, in one sentence, and whether trying again could help. */
 const describeFailure = (cause: Cause.Cause<unknown>, workerId: string): { error: string; retryable: boolean } => {
@@ -24,7 +25,7 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
   effect: Effect.gen(function*() {
     const hub = yield* HubReporter
     const workerId = yield* WorkerIdConfig
-    const storageBase = yield* StorageBase
+    const store = yield* ArtifactStore
     const zstdLevel = yield* ZstdLevel
     // attempts running in this process, by job: a newer claim of the same job supersedes the older
     const running = new Map<string, Fiber.RuntimeFiber<void, never>>()
@@ -35,13 +36,12 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
         const counters: { -readonly [K in keyof JobProgress]: JobProgress[K] } = { files: 0, dirs: 0, symlinks: 0, bytesRead: 0, bytesWritten: 0 }
         const leaseSeconds = Math.max(1, (claim.lease.expiresAt.epochMillis - Date.now()) / 1000)
         const work: JobWork = workFor(claim, {
-          storageBase,
           zstdLevel,
           counters,
           recordHostKey: (fingerprint) => hub.hostKey(claim.jobId, leaseId, fingerprint)
         })
         const keeper = keepLease({ counters, leaseSeconds, report: (p) => hub.progress(claim.jobId, leaseId, p) })
-        const exit = yield* Effect.exit(Effect.raceFirst(work.run, keeper)).pipe(
+        const exit = yield* Effect.exit(Effect.raceFirst(Effect.provideService(work.run, ArtifactStore, store), keeper)).pipe(
           // shutting down: the work has already cleaned up; tell the Hub so a retry need not wait for the lease
           Effect.onInterrupt(() =>
             hub.fail(claim.jobId, leaseId, `worker ${workerId} stopped during attempt ${claim.attempt}`, true).pipe(
@@ -54,7 +54,7 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
           const done = yield* Effect.exit(hub.complete(claim.jobId, { ...exit.value, leaseId }))
           if (Exit.isFailure(done)) {
             // the Hub did not record it, so it did not happen: leave nothing behind
-            yield* work.discard
+            yield* Effect.provideService(work.discard, ArtifactStore, store)
             yield* Effect.logWarning(`job ${claim.jobId}: completed but not recorded: ${Cause.pretty(done.cause)}`)
           } else {
             yield* Effect.logInfo(`job ${claim.jobId}: ${claim.type} done`)

@@ -124,10 +124,16 @@ const LeaseRef = { leaseId: Schema.UUID }
 export const ProgressReport = Schema.Struct({ ...LeaseRef, progress: JobProgress })
 export const HostKeyReport = Schema.Struct({ ...LeaseRef, fingerprint: HostKeyFingerprint })
 
+/** Where a worker keeps its artifacts (its ArtifactStore): the Hub records it with each snapshot. */
+export const StorageBackend = Schema.Literal("local_fs")
+export type StorageBackend = typeof StorageBackend.Type
+
 export const BackupCompletion = Schema.Struct({
   type: Schema.Literal("backup"),
   ...LeaseRef,
   locator: Schema.String,
+  /** Absent: local_fs (workers older than the field had nothing else). */
+  storageBackend: Schema.optional(StorageBackend),
   sizeBytes: Schema.Number,
   sha256: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/)),
   fileCount: Schema.Int,
