@@ -1,4 +1,4 @@
-import { Cause, Effect, Exit, Fiber, Schema } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Schema } from "effect"
 import type { JobId } from "../shared/contract/Ids.js"
 import type { JobProgress } from "../shared/contract/Jobs.js"
 import type { JobClaim } from "../shared/contract/Workers.js"
@@ -8,17 +8,16 @@ import { HubReporter } from "./HubReporter.js"
 import { type JobWork, workFor } from "./JobWork.js"
 import { ArtifactStore } from "./storage/ArtifactStore.js"
 import { WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
+import type { WorkerError } from "./WorkerError.js"
 
 /** Why an attempt failed, in one sentence, and whether trying again could help. */
-const describeFailure = (cause: Cause.Cause<unknown>, workerId: string): { error: string; retryable: boolean } => {
-  const failure = Cause.failureOption(cause)
-  if (failure._tag === "Some") {
-    // the data plane's errors say whether a retry can help; anything else is worth one
-    const e = failure.value as { readonly message?: string; readonly retryable?: boolean }
-    return { error: e.message ?? String(e), retryable: e.retryable ?? true }
-  }
-  return { error: `internal error in worker ${workerId}: ${Cause.squash(cause)}`, retryable: true }
-}
+const describeFailure = (cause: Cause.Cause<WorkerError>, workerId: string): { error: string; retryable: boolean } =>
+  Option.match(Cause.failureOption(cause), {
+    // every worker error says whether a retry can help
+    onSome: (e) => ({ error: e.message, retryable: e.retryable }),
+    // a defect: a bug, worth one more attempt (perhaps on another worker)
+    onNone: () => ({ error: `internal error in worker ${workerId}: ${Cause.squash(cause)}`, retryable: true })
+  })
 
 /** Takes one queue message: claim the job, run it under its lease, report how it ended. */
 export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
@@ -62,8 +61,8 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
           return
         }
         const failure = Cause.failureOption(exit.cause)
-        if (failure._tag === "Some" && (failure.value as { _tag?: string })._tag === "LeaseLost") {
-          return yield* Effect.logWarning(`job ${claim.jobId}: abandoned: ${(failure.value as Error).message}`)
+        if (Option.isSome(failure) && failure.value._tag === "LeaseLost") {
+          return yield* Effect.logWarning(`job ${claim.jobId}: abandoned: ${failure.value.message}`)
         }
         const { error, retryable } = describeFailure(exit.cause, workerId)
         yield* Effect.logWarning(`job ${claim.jobId} attempt ${claim.attempt} failed: ${error}`)

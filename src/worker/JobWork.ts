@@ -6,7 +6,10 @@ import { discardArchiveRestore, restoreToArchive } from "./restore/restoreToArch
 import { restoreToSftp } from "./restore/restoreToSftp.js"
 import type { SnapshotToRead } from "./restore/SnapshotToRead.js"
 import { snapshotDirLocator } from "../shared/storage/Locators.js"
+import type { HubUnreachable, LeaseLost } from "./HubErrors.js"
+import type { SourceFailed } from "./source/SourceFailed.js"
 import { ArtifactStore } from "./storage/ArtifactStore.js"
+import type { WorkerError } from "./WorkerError.js"
 import { verifySnapshot } from "./verify/verifySnapshot.js"
 
 export interface WorkContext {
@@ -14,14 +17,14 @@ export interface WorkContext {
   /** Live counters the lease keeper reports as progress. */
   readonly counters: { -readonly [K in keyof JobProgress]: JobProgress[K] }
   /** Trust on first use: called with the server's fingerprint when the source has none pinned yet. */
-  readonly recordHostKey: (fingerprint: string) => Effect.Effect<void, unknown>
+  readonly recordHostKey: (fingerprint: string) => Effect.Effect<void, LeaseLost | HubUnreachable | SourceFailed>
 }
 
 type Completion = JobCompletion extends infer C ? C extends unknown ? Omit<C, "leaseId"> : never : never
 
 /** One attempt's work, and how to undo its output if the Hub refuses to record it. */
 export interface JobWork {
-  readonly run: Effect.Effect<Completion, unknown, ArtifactStore>
+  readonly run: Effect.Effect<Completion, WorkerError, ArtifactStore>
   readonly discard: Effect.Effect<void, never, ArtifactStore>
 }
 

@@ -17,6 +17,11 @@ export class ZstdError extends Data.TaggedError("ZstdError")<{ readonly reason: 
   override get message() {
     return this.reason
   }
+
+  /** Only compression reaches a job (a damaged frame on read is SnapshotDamaged): worth another attempt. */
+  get retryable(): true {
+    return true
+  }
 }
 
 export const DEFAULT_LEVEL = 3
