@@ -103,12 +103,19 @@ export const startBench = async (size: DatasetSize): Promise<Bench> => {
   }
   try {
     const [hub, sshd] = await Promise.all([inScope(startHub({ migrate: true })), inScope(startSshd())])
-    const call = async <A>(method: string, url: string, body?: unknown): Promise<A> => {
-      const response = await fetch(`${hub.baseUrl}${url}`, {
+    const send = (method: string, url: string, body?: unknown) =>
+      fetch(`${hub.baseUrl}${url}`, {
         method,
         headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) })
       })
+    const call = async <A>(method: string, url: string, body?: unknown): Promise<A> => {
+      // The reference pipelines run with execSync, which blocks the event loop: a keep-alive
+      // socket the Hub closed meanwhile (idle > 5 s) is reused before its close is seen, and
+      // the request never reached the Hub. One fresh try is then safe, even for a POST.
+      const response = await send(method, url, body).catch((e: { cause?: { code?: string } }) =>
+        e.cause?.code === "UND_ERR_SOCKET" ? send(method, url, body) : Promise.reject(e)
+      )
       if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`)
       return (await response.json()) as A
     }

@@ -1,3 +1,17 @@
+import type { HttpClientError, HttpServerError } from "@effect/platform"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { ParseResult } from "effect"
+import type { HostKeyMismatch } from "../shared/contract/Workers.js"
+import type {
+  BadRequest, Conflict, Forbidden, InternalError, NotFound, NotReady, PayloadTooLarge, Unauthorized
+} from "../shared/contract/ApiError.js"
+import type { SealedSecretUnreadable } from "../shared/crypto/SealedSecret.js"
+import type { WorkerMisconfigured } from "../worker/Main.js"
+import type { SourceKindUnsupported } from "../worker/SourceKindUnsupported.js"
+import type { StorageFailed } from "../worker/storage/StorageFailed.js"
+import type { JobFailed } from "./followJob.js"
+import type { InputInvalid } from "./InputInvalid.js"
+
 /** The one place where an error becomes an exit code. Codes mirror HTTP statuses. */
 export const ExitCode = {
   ok: 0,
@@ -12,8 +26,36 @@ export const ExitCode = {
   interrupted: 130
 } as const
 
-/** Every error tag a command can fail with. A tag missing here is reported as an internal error (70). */
-export const exitCodeByTag = {
+/**
+ * Every error a command can fail with. Adding one here without a row in exitCodeByTag does not
+ * compile; an error outside this union (a bug) is reported as an internal error (70).
+ */
+export type AppError =
+  | JobFailed
+  | InputInvalid
+  | BadRequest
+  | PayloadTooLarge
+  | Unauthorized
+  | Forbidden
+  | NotFound
+  | Conflict
+  | HostKeyMismatch
+  | NotReady
+  | InternalError
+  | HttpClientError.RequestError
+  | HttpClientError.ResponseError
+  | ParseResult.ParseError
+  | SqlError
+  | HttpServerError.ServeError
+  | SealedSecretUnreadable
+  | WorkerMisconfigured
+  | StorageFailed
+  | SourceKindUnsupported
+
+/** ConfigError has no `_tag` (its `_op` says which kind); describeError recognises it first. */
+export type AppErrorTag = AppError["_tag"] | "ConfigError"
+
+export const exitCodeByTag: Readonly<Record<AppErrorTag, number>> = {
   // a followed job ended failed or cancelled
   JobFailed: ExitCode.jobFailed,
   BadRequest: ExitCode.badInput,
@@ -23,6 +65,7 @@ export const exitCodeByTag = {
   Forbidden: ExitCode.unauthorized,
   NotFound: ExitCode.notFound,
   Conflict: ExitCode.conflict,
+  HostKeyMismatch: ExitCode.conflict,
   NotReady: ExitCode.unreachable,
   RequestError: ExitCode.unreachable,
   SqlError: ExitCode.unreachable,
@@ -37,10 +80,10 @@ export const exitCodeByTag = {
   // WORKER_TOKEN names another worker than WORKER_ID
   WorkerMisconfigured: ExitCode.config,
   // WORKER_STORAGE_BASE cannot be created or written
-  StorageFailed: ExitCode.config
-} as const
-
-export type AppErrorTag = keyof typeof exitCodeByTag
+  StorageFailed: ExitCode.config,
+  // a source kind this build does not know: fixed by upgrading (or by the source's configuration)
+  SourceKindUnsupported: ExitCode.config
+}
 
 export const EXIT_STATUS_HELP = `EXIT STATUS
   0 ok, 1 a job failed, 2 bad input or usage, 3 not found, 4 conflict,

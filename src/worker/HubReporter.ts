@@ -1,14 +1,15 @@
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Data, Duration, Effect, Redacted, Schedule } from "effect"
+import { Duration, Effect, Redacted, Schedule } from "effect"
 import { HubBaseUrl } from "../shared/config/Urls.js"
 import { XvaultApi } from "../shared/contract/Api.js"
 import type { JobId } from "../shared/contract/Ids.js"
 import type { JobProgress } from "../shared/contract/Jobs.js"
 import type { JobCompletion } from "../shared/contract/Workers.js"
+import { HubUnreachable, LeaseLost } from "./HubErrors.js"
+import { SourceFailed } from "./source/SourceFailed.js"
 import { WorkerToken } from "./WorkerConfig.js"
 
-/** The Hub no longer recognises this attempt (the job finished, or a retry holds a newer lease). */
-export class LeaseLost extends Data.TaggedError("LeaseLost")<{ readonly message: string }> {}
+export { HubUnreachable, LeaseLost } from "./HubErrors.js"
 
 /** Network trouble and Hub 5xx are worth waiting out; a refusal (404/409) is final. */
 const whileHubUnreachable = {
@@ -20,13 +21,22 @@ const whileHubUnreachable = {
     e._tag === "RequestError" || e._tag === "ResponseError" || e._tag === "InternalError"
 } as const
 
-const asLeaseLost = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.catchIf(
-    effect,
-    (e): e is Extract<E, { readonly _tag: "Conflict" | "NotFound"; readonly message: string }> =>
-      e._tag === "Conflict" || e._tag === "NotFound",
-    (e) => Effect.fail(new LeaseLost({ message: e.message }))
-  )
+/**
+ * A report's failure, in the worker's terms: the Hub refusing the lease (409 Conflict, 404) is
+ * LeaseLost; a pinned host key that differs (409 HostKeyMismatch) is the source's problem and
+ * fails the job at once; anything else, after the retries, is HubUnreachable.
+ */
+const asWorkerError = (e: { readonly _tag: string; readonly message: string }): LeaseLost | HubUnreachable | SourceFailed => {
+  switch (e._tag) {
+    case "Conflict":
+    case "NotFound":
+      return new LeaseLost({ message: e.message })
+    case "HostKeyMismatch":
+      return new SourceFailed({ reason: "host_key_mismatch", message: e.message })
+    default:
+      return new HubUnreachable({ message: `the Hub did not take the report: ${e.message}` })
+  }
+}
 
 /** The worker's typed client of the Hub, authenticated with WORKER_TOKEN. */
 export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReporter", {
@@ -37,8 +47,8 @@ export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReport
       baseUrl,
       transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(Redacted.value(token)))
     })
-    const report = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
-      asLeaseLost(Effect.retry(effect, whileHubUnreachable))
+    const report = <A, E extends { readonly _tag: string; readonly message: string }>(effect: Effect.Effect<A, E>) =>
+      Effect.mapError(Effect.retry(effect, whileHubUnreachable), asWorkerError)
 
     return {
       heartbeat: (beat: { readonly version: string; readonly freeBytes: number }) =>

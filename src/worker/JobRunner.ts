@@ -1,4 +1,4 @@
-import { Cause, Effect, Exit, Fiber, Schema } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Schema } from "effect"
 import type { JobId } from "../shared/contract/Ids.js"
 import type { JobProgress } from "../shared/contract/Jobs.js"
 import type { JobClaim } from "../shared/contract/Workers.js"
@@ -6,25 +6,25 @@ import { QueueMessage } from "../shared/queue/Queues.js"
 import { keepLease } from "./backup/LeaseKeeper.js"
 import { HubReporter } from "./HubReporter.js"
 import { type JobWork, workFor } from "./JobWork.js"
-import { StorageBase, WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
+import { ArtifactStore } from "./storage/ArtifactStore.js"
+import { WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
+import type { WorkerError } from "./WorkerError.js"
 
 /** Why an attempt failed, in one sentence, and whether trying again could help. */
-const describeFailure = (cause: Cause.Cause<unknown>, workerId: string): { error: string; retryable: boolean } => {
-  const failure = Cause.failureOption(cause)
-  if (failure._tag === "Some") {
-    // the data plane's errors say whether a retry can help; anything else is worth one
-    const e = failure.value as { readonly message?: string; readonly retryable?: boolean }
-    return { error: e.message ?? String(e), retryable: e.retryable ?? true }
-  }
-  return { error: `internal error in worker ${workerId}: ${Cause.squash(cause)}`, retryable: true }
-}
+const describeFailure = (cause: Cause.Cause<WorkerError>, workerId: string): { error: string; retryable: boolean } =>
+  Option.match(Cause.failureOption(cause), {
+    // every worker error says whether a retry can help
+    onSome: (e) => ({ error: e.message, retryable: e.retryable }),
+    // a defect: a bug, worth one more attempt (perhaps on another worker)
+    onNone: () => ({ error: `internal error in worker ${workerId}: ${Cause.squash(cause)}`, retryable: true })
+  })
 
 /** Takes one queue message: claim the job, run it under its lease, report how it ended. */
 export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
   effect: Effect.gen(function*() {
     const hub = yield* HubReporter
     const workerId = yield* WorkerIdConfig
-    const storageBase = yield* StorageBase
+    const store = yield* ArtifactStore
     const zstdLevel = yield* ZstdLevel
     // attempts running in this process, by job: a newer claim of the same job supersedes the older
     const running = new Map<string, Fiber.RuntimeFiber<void, never>>()
@@ -35,13 +35,12 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
         const counters: { -readonly [K in keyof JobProgress]: JobProgress[K] } = { files: 0, dirs: 0, symlinks: 0, bytesRead: 0, bytesWritten: 0 }
         const leaseSeconds = Math.max(1, (claim.lease.expiresAt.epochMillis - Date.now()) / 1000)
         const work: JobWork = workFor(claim, {
-          storageBase,
           zstdLevel,
           counters,
           recordHostKey: (fingerprint) => hub.hostKey(claim.jobId, leaseId, fingerprint)
         })
         const keeper = keepLease({ counters, leaseSeconds, report: (p) => hub.progress(claim.jobId, leaseId, p) })
-        const exit = yield* Effect.exit(Effect.raceFirst(work.run, keeper)).pipe(
+        const exit = yield* Effect.exit(Effect.raceFirst(Effect.provideService(work.run, ArtifactStore, store), keeper)).pipe(
           // shutting down: the work has already cleaned up; tell the Hub so a retry need not wait for the lease
           Effect.onInterrupt(() =>
             hub.fail(claim.jobId, leaseId, `worker ${workerId} stopped during attempt ${claim.attempt}`, true).pipe(
@@ -54,7 +53,7 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
           const done = yield* Effect.exit(hub.complete(claim.jobId, { ...exit.value, leaseId }))
           if (Exit.isFailure(done)) {
             // the Hub did not record it, so it did not happen: leave nothing behind
-            yield* work.discard
+            yield* Effect.provideService(work.discard, ArtifactStore, store)
             yield* Effect.logWarning(`job ${claim.jobId}: completed but not recorded: ${Cause.pretty(done.cause)}`)
           } else {
             yield* Effect.logInfo(`job ${claim.jobId}: ${claim.type} done`)
@@ -62,8 +61,8 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
           return
         }
         const failure = Cause.failureOption(exit.cause)
-        if (failure._tag === "Some" && (failure.value as { _tag?: string })._tag === "LeaseLost") {
-          return yield* Effect.logWarning(`job ${claim.jobId}: abandoned: ${(failure.value as Error).message}`)
+        if (Option.isSome(failure) && failure.value._tag === "LeaseLost") {
+          return yield* Effect.logWarning(`job ${claim.jobId}: abandoned: ${failure.value.message}`)
         }
         const { error, retryable } = describeFailure(exit.cause, workerId)
         yield* Effect.logWarning(`job ${claim.jobId} attempt ${claim.attempt} failed: ${error}`)

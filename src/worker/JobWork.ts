@@ -5,26 +5,30 @@ import { runBackup } from "./backup/BackupRun.js"
 import { discardArchiveRestore, restoreToArchive } from "./restore/restoreToArchive.js"
 import { restoreToSftp } from "./restore/restoreToSftp.js"
 import type { SnapshotToRead } from "./restore/SnapshotToRead.js"
+import { snapshotDirLocator } from "../shared/storage/Locators.js"
+import type { HubUnreachable, LeaseLost } from "./HubErrors.js"
+import type { SourceFailed } from "./source/SourceFailed.js"
+import { ArtifactStore } from "./storage/ArtifactStore.js"
+import type { WorkerError } from "./WorkerError.js"
 import { verifySnapshot } from "./verify/verifySnapshot.js"
-import { deleteSnapshot } from "./storage/deleteSnapshot.js"
-import { removeDir, snapshotDir } from "./storage/SnapshotDir.js"
 
 export interface WorkContext {
-  readonly storageBase: string
   readonly zstdLevel: number
   /** Live counters the lease keeper reports as progress. */
   readonly counters: { -readonly [K in keyof JobProgress]: JobProgress[K] }
   /** Trust on first use: called with the server's fingerprint when the source has none pinned yet. */
-  readonly recordHostKey: (fingerprint: string) => Effect.Effect<void, unknown>
+  readonly recordHostKey: (fingerprint: string) => Effect.Effect<void, LeaseLost | HubUnreachable | SourceFailed>
 }
 
 type Completion = JobCompletion extends infer C ? C extends unknown ? Omit<C, "leaseId"> : never : never
 
 /** One attempt's work, and how to undo its output if the Hub refuses to record it. */
 export interface JobWork {
-  readonly run: Effect.Effect<Completion, unknown>
-  readonly discard: Effect.Effect<void>
+  readonly run: Effect.Effect<Completion, WorkerError, ArtifactStore>
+  readonly discard: Effect.Effect<void, never, ArtifactStore>
 }
+
+const discardUnit = (unit: string) => Effect.flatMap(ArtifactStore, (store) => Effect.ignore(store.discard(unit)))
 
 /** What a claimed job does on this worker. */
 export const workFor = (claim: JobClaim, context: WorkContext): JobWork => {
@@ -33,12 +37,13 @@ export const workFor = (claim: JobClaim, context: WorkContext): JobWork => {
       const warnings: Array<BackupWarning> = []
       return {
         run: runBackup(claim, { ...context, warnings }),
-        discard: removeDir(snapshotDir(context.storageBase, { ...claim, sourceId: claim.source.id }))
+        discard: discardUnit(snapshotDirLocator({ ...claim, sourceId: claim.source.id }))
       }
     }
     case "delete_snapshot":
       return {
-        run: Effect.map(deleteSnapshot(context.storageBase, claim.snapshot), (result) => ({ type: "delete_snapshot" as const, result })),
+        run: Effect.flatMap(ArtifactStore, (store) =>
+          Effect.map(store.deleteSnapshot(claim.snapshot), (result) => ({ type: "delete_snapshot" as const, result }))),
         discard: Effect.void
       }
     case "verify":
@@ -74,7 +79,7 @@ const restoreWork = (claim: RestoreClaim, context: WorkContext): JobWork => {
         type: "restore" as const,
         result: { to: "archive" as const, snapshotId: claim.snapshot.id, ...restored, warnings }
       })),
-      discard: discardArchiveRestore(context.storageBase, snapshot, claim.jobId)
+      discard: discardArchiveRestore(snapshot, claim.jobId)
     }
   }
   return {

@@ -1,4 +1,3 @@
-import * as fs from "node:fs/promises"
 import { Worker } from "bullmq"
 import { Data, Duration, Effect, FiberSet, Layer, Schedule } from "effect"
 import { BACKUP_QUEUE, QueuePrefix, workerQueue } from "../shared/queue/Queues.js"
@@ -6,18 +5,14 @@ import { Redis } from "../shared/queue/Redis.js"
 import { XVAULT_VERSION } from "../shared/Version.js"
 import { HubReporter } from "./HubReporter.js"
 import { JobRunner } from "./JobRunner.js"
-import { StorageFailed } from "./storage/StorageFailed.js"
-import { sweepIncompleteRestores } from "./restore/sweepIncompleteRestores.js"
-import { sweepIncomplete } from "./storage/sweepIncomplete.js"
-import { StorageBase, WorkerConcurrency, WorkerIdConfig } from "./WorkerConfig.js"
+import { ArtifactStore } from "./storage/ArtifactStore.js"
+import { ArtifactStoreLive } from "./storage/ArtifactStoreLive.js"
+import { WorkerConcurrency, WorkerIdConfig } from "./WorkerConfig.js"
 
 const HEARTBEAT_EVERY = Duration.seconds(15)
 
 /** WORKER_TOKEN was issued for another worker id: jobs would be recorded under the wrong volume. */
 export class WorkerMisconfigured extends Data.TaggedError("WorkerMisconfigured")<{ readonly message: string }> {}
-
-const freeBytes = (base: string) =>
-  Effect.promise(() => fs.statfs(base).then((s) => s.bavail * s.bsize, () => 0))
 
 /**
  * The worker process: checks in with the Hub, cleans what a crash left on its volume, then
@@ -27,25 +22,25 @@ const freeBytes = (base: string) =>
 export const WorkerLive = Layer.scopedDiscard(
   Effect.gen(function*() {
     const workerId = yield* WorkerIdConfig
-    const base = yield* StorageBase
     const concurrency = yield* WorkerConcurrency
     const prefix = yield* QueuePrefix
     const hub = yield* HubReporter
     const runner = yield* JobRunner
     const redis = yield* Redis
+    const store = yield* ArtifactStore
 
-    yield* Effect.tryPromise({ try: () => fs.mkdir(base, { recursive: true }), catch: (e) => StorageFailed.from("create", base, e) })
-    const beat = Effect.flatMap(freeBytes(base), (free) => hub.heartbeat({ version: XVAULT_VERSION, freeBytes: free }))
+    const beat = Effect.flatMap(store.freeBytes, (free) => hub.heartbeat({ version: XVAULT_VERSION, freeBytes: free }))
     const ack = yield* beat
     if (ack.workerId !== workerId) {
       return yield* new WorkerMisconfigured({
         message: `WORKER_TOKEN was issued for worker '${ack.workerId}', but WORKER_ID is '${workerId}'`
       })
     }
-    const swept = yield* sweepIncomplete(base)
-    if (swept.length > 0) yield* Effect.logWarning(`removed ${swept.length} incomplete snapshot director(ies) left by a crash`)
-    const restores = yield* sweepIncompleteRestores(base)
-    if (restores.length > 0) yield* Effect.logWarning(`removed ${restores.length} incomplete restore director(ies) left by a crash`)
+    const swept = yield* store.sweepIncomplete
+    const snapshots = swept.filter((unit) => unit.kind === "snapshots").length
+    if (snapshots > 0) yield* Effect.logWarning(`removed ${snapshots} incomplete snapshot director(ies) left by a crash`)
+    const restores = swept.length - snapshots
+    if (restores > 0) yield* Effect.logWarning(`removed ${restores} incomplete restore director(ies) left by a crash`)
     yield* Effect.forkScoped(
       beat.pipe(
         Effect.catchAll((e) => Effect.logWarning(`heartbeat failed: ${e.message}`)),
@@ -65,6 +60,6 @@ export const WorkerLive = Layer.scopedDiscard(
       ).pipe(Effect.tap((worker) => worker.on("error", (e) => Effect.runFork(Effect.logWarning(`queue ${queue}: ${e.message}`)))))
     yield* consume(BACKUP_QUEUE, concurrency)
     yield* consume(workerQueue(workerId), concurrency)
-    yield* Effect.logInfo(`worker ${workerId} ready: storage ${base}, ${concurrency} job(s) at a time`)
+    yield* Effect.logInfo(`worker ${workerId} ready: storage ${store.describe}, ${concurrency} job(s) at a time`)
   })
-).pipe(Layer.provide(JobRunner.Default), Layer.provide([HubReporter.Default, Redis.Default]))
+).pipe(Layer.provide(JobRunner.Default), Layer.provide([HubReporter.Default, Redis.Default, ArtifactStoreLive]))

@@ -193,6 +193,8 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("backup
         worker.workers.hostKey({ path: { id: job.id }, payload: { leaseId: claim.lease.id, fingerprint: other } })
       )
       expect(mismatch.message).toContain("host key mismatch")
+      // its own error, not the Conflict a lost lease gets: the worker fails the job instead of abandoning it
+      expect(mismatch._tag).toBe("HostKeyMismatch")
 
       const asAdmin = yield* rawRequest("POST", `/v1/worker/jobs/${job.id}/claim`, { token: adminToken() })
       expect(asAdmin.status).toBe(403)

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { AgeError, ageDecrypt, ageEncryptor, parseAgeHeader, unwrapFileKey } from "../../src/shared/crypto/age/Age.js"
+import { AgeError, parseAgeHeader, unwrapFileKey } from "../../src/shared/crypto/age/Age.js"
+import { ageDecrypt, ageEncryptor } from "../../src/worker/artifact/AgeStream.js"
 import { generateAgeIdentity } from "../../src/shared/crypto/AgeKeys.js"
 
 // Interoperability is the point of the format: every case runs against the real `age` CLI.

@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { encodeHeader, tarStream } from "../../src/worker/archive/PaxTar.js"
-import type { TarEntryMeta, TarItem } from "../../src/worker/archive/TarItem.js"
+import { encodeHeader, tarStream } from "../../src/worker/artifact/PaxTar.js"
+import type { TarEntryMeta, TarItem } from "../../src/worker/artifact/TarItem.js"
 
 // What matters is what GNU tar makes of the archive, so every case extracts or lists with it.
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { retryDelaySeconds } from "../../src/hub/Jobs/Backoff.js"
-import { artifactLocator, resolveLocator } from "../../src/worker/storage/SnapshotPaths.js"
+import { artifactLocator } from "../../src/shared/storage/Locators.js"
+import { resolveLocator } from "../../src/worker/storage/LocalPaths.js"
 
 describe("retry backoff", () => {
   it("waits the base before the second attempt and doubles after, capped at an hour", () => {

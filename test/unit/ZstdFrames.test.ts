@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { zstdDecompressFrames, zstdFrames } from "../../src/worker/archive/ZstdFrames.js"
+import { zstdDecompressFrames, zstdFrames } from "../../src/worker/artifact/ZstdFrames.js"
 
 // Frames must be what the real `zstd -d` reads, so every output is checked with it.
 

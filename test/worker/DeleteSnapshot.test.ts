@@ -6,8 +6,12 @@ import { Effect, Exit } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import type { SnapshotId, SourceId, TenantId } from "../../src/shared/contract/Ids.js"
 import type { SnapshotOnWorker } from "../../src/shared/contract/Workers.js"
-import { deleteSnapshot } from "../../src/worker/storage/deleteSnapshot.js"
-import { artifactLocator, snapshotDirLocator } from "../../src/worker/storage/SnapshotPaths.js"
+import { artifactLocator, snapshotDirLocator } from "../../src/shared/storage/Locators.js"
+import { ArtifactStore } from "../../src/worker/storage/ArtifactStore.js"
+import { localFsStoreAt } from "../../src/worker/storage/LocalFsStore.js"
+
+const deleteSnapshot = (base: string, snapshot: SnapshotOnWorker) =>
+  Effect.flatMap(ArtifactStore, (store) => store.deleteSnapshot(snapshot)).pipe(Effect.provide(localFsStoreAt(base)))
 
 const bases: Array<string> = []
 const storageBase = () => {

@@ -9,7 +9,7 @@ import type { RestoreWarning } from "../../src/worker/restore/SnapshotToRead.js"
 import { buildSourceTree, describeTree } from "../support/SourceTree.js"
 import { Sshd, SshdLive } from "../support/Sshd.js"
 import {
-  type Artifact, backUp, craft, craftFromTar, damagedCopy, escapeRefusals, escapingItems, fileItem, flipByteAt, tarOf, tempDir, zeroCounters
+  type Artifact, backUp, craft, craftFromTar, damagedCopy, escapeRefusals, escapingItems, fileItem, flipByteAt, inStore, tarOf, tempDir, zeroCounters
 } from "./RestoreFixtures.js"
 
 interface BackedUp extends Artifact {
@@ -35,7 +35,7 @@ const restore = (backed: BackedUp, artifact: Artifact, includes: ReadonlyArray<s
   const counters = zeroCounters()
   const restoreId = `r${++restores}`
   return Effect.map(
-    restoreToArchive({ storageBase: backed.storageBase, snapshot: artifact.snapshot, fileKey: artifact.fileKey, includes, restoreId, counters, warnings }),
+    restoreToArchive({ snapshot: artifact.snapshot, fileKey: artifact.fileKey, includes, restoreId, counters, warnings }).pipe(inStore(backed.storageBase)),
     (result) => ({ result, warnings, counters, file: path.join(backed.storageBase, result.locator) })
   )
 }
@@ -127,8 +127,8 @@ layer(BackedLive, { excludeTestServices: true, timeout: "60 seconds" })("restore
       const big = yield* craft(backed.storageBase, [1, 2, 3, 4].map((i) => fileItem(`${i}.bin`, Buffer.alloc(16 * 1024 * 1024, i))))
       const counters = zeroCounters()
       const fiber = yield* Effect.fork(restoreToArchive({
-        storageBase: backed.storageBase, snapshot: big.snapshot, fileKey: big.fileKey, includes: [], restoreId: "interrupted", counters, warnings: []
-      }))
+        snapshot: big.snapshot, fileKey: big.fileKey, includes: [], restoreId: "interrupted", counters, warnings: []
+      }).pipe(inStore(backed.storageBase)))
       while (counters.bytesWritten === 0) yield* Effect.sleep("2 millis")
       const dir = path.join(backed.storageBase, "tenants", big.snapshot.tenantId, "sources", big.snapshot.sourceId, "restores", "interrupted")
       expect(fs.readdirSync(dir)).toEqual(["restore.tar.partial"])
@@ -140,9 +140,9 @@ layer(BackedLive, { excludeTestServices: true, timeout: "60 seconds" })("restore
     Effect.gen(function*() {
       const backed = yield* Backed
       const error = yield* Effect.flip(restoreToArchive({
-        storageBase: backed.storageBase, snapshot: backed.snapshot, fileKey: backed.fileKey, includes: [], restoreId: "../../x",
+        snapshot: backed.snapshot, fileKey: backed.fileKey, includes: [], restoreId: "../../x",
         counters: zeroCounters(), warnings: []
-      }))
+      }).pipe(inStore(backed.storageBase)))
       expect(error).toMatchObject({ _tag: "RestoreFailed", reason: "invalid", message: `restore id "../../x" is not a valid id` })
     }))
 })

@@ -3,17 +3,19 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Chunk, DateTime, Effect, Either, Redacted, Stream } from "effect"
-import { ageEncryptor, unwrapFileKey } from "../../src/shared/crypto/age/Age.js"
+import { unwrapFileKey } from "../../src/shared/crypto/age/Age.js"
+import { ageEncryptor } from "../../src/worker/artifact/AgeStream.js"
 import { type AgeIdentity, generateAgeIdentity } from "../../src/shared/crypto/AgeKeys.js"
 import type { BackupClaim } from "../../src/shared/contract/Workers.js"
-import { tarStream } from "../../src/worker/archive/PaxTar.js"
-import type { TarEntryMeta, TarItem } from "../../src/worker/archive/TarItem.js"
-import { zstdFrames } from "../../src/worker/archive/ZstdFrames.js"
+import { tarStream } from "../../src/worker/artifact/PaxTar.js"
+import type { TarEntryMeta, TarItem } from "../../src/worker/artifact/TarItem.js"
+import { zstdFrames } from "../../src/worker/artifact/ZstdFrames.js"
 import { runBackup } from "../../src/worker/backup/BackupRun.js"
 import type { Counters, SnapshotToRead } from "../../src/worker/restore/SnapshotToRead.js"
 import type { SftpTarget } from "../../src/worker/source/SftpTarget.js"
 import { writeAtomically } from "../../src/worker/storage/AtomicFile.js"
-import { artifactLocator } from "../../src/worker/storage/SnapshotPaths.js"
+import { artifactLocator } from "../../src/shared/storage/Locators.js"
+import { localFsStoreAt } from "../../src/worker/storage/LocalFsStore.js"
 import type { SshdServer } from "../support/Sshd.js"
 
 // Artifacts for restore and verify tests: real backups of a tree on the test sshd, and crafted
@@ -38,6 +40,9 @@ export const targetOf = (server: SshdServer, overrides: Partial<SftpTarget> = {}
   ...overrides
 })
 
+/** Runs a restore, verify or backup against a LocalFsStore on `storageBase`. */
+export const inStore = (storageBase: string) => Effect.provide(localFsStoreAt(storageBase))
+
 const fileKeyOf = (header: string, identity: AgeIdentity) =>
   Either.getOrThrow(unwrapFileKey(header, identity.secretKey))
 
@@ -59,12 +64,11 @@ export const backUp = (server: SshdServer, root: string, storageBase: string) =>
       source: { ...targetOf(server), id: ids.sourceId, paths: [root], excludes: [] }
     } as unknown as BackupClaim
     const done = yield* runBackup(claim, {
-      storageBase,
       zstdLevel: 3,
       counters: zeroCounters(),
       warnings: [],
       recordHostKey: () => Effect.void
-    })
+    }).pipe(inStore(storageBase))
     const snapshot: SnapshotToRead = { ...ids, locator: done.locator, sha256: done.sha256, sizeBytes: done.sizeBytes }
     return { snapshot, fileKey: fileKeyOf(done.ageHeader, identity), file: path.join(storageBase, done.locator), counts: done }
   })

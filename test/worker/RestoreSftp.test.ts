@@ -9,7 +9,7 @@ import { buildSourceTree, describeTree } from "../support/SourceTree.js"
 import { Sshd, SshdLive, type SshdServer } from "../support/Sshd.js"
 import {
   type Artifact, backUp, craft, craftFromTar, damagedCopy, dirItem, escapeRefusals, escapingItems, fileItem, flipByteAt, symlinkItem, tarOf, targetOf,
-  tempDir, zeroCounters
+  inStore, tempDir, zeroCounters
 } from "./RestoreFixtures.js"
 
 interface Fixture extends Artifact {
@@ -37,7 +37,6 @@ const restore = (backed: Fixture, artifact: Artifact, options: { targetPath?: st
   const warnings: Array<RestoreWarning> = []
   const counters = zeroCounters()
   const run = restoreToSftp({
-    storageBase: backed.storageBase,
     snapshot: artifact.snapshot,
     fileKey: artifact.fileKey,
     includes: options.includes ?? [],
@@ -47,7 +46,7 @@ const restore = (backed: Fixture, artifact: Artifact, options: { targetPath?: st
     counters,
     warnings,
     recordHostKey: () => Effect.void
-  })
+  }).pipe(inStore(backed.storageBase))
   return { run, warnings, counters, withResult: Effect.map(run, (result) => ({ result, warnings, counters })) }
 }
 

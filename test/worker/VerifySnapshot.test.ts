@@ -7,7 +7,7 @@ import { verifySnapshot } from "../../src/worker/verify/verifySnapshot.js"
 import { buildSourceTree } from "../support/SourceTree.js"
 import { Sshd, SshdLive } from "../support/Sshd.js"
 import {
-  type Artifact, backUp, craft, craftFromTar, damagedCopy, fileItem, flipByteAt, tarOf, tempDir, zeroCounters
+  type Artifact, backUp, craft, craftFromTar, damagedCopy, fileItem, flipByteAt, inStore, tarOf, tempDir, zeroCounters
 } from "./RestoreFixtures.js"
 
 interface BackedUp extends Artifact {
@@ -31,7 +31,7 @@ const BackedLive = Layer.scoped(Backed, Effect.gen(function*() {
 })).pipe(Layer.provide(SshdLive()))
 
 const verify = (storageBase: string, artifact: Artifact, counters = zeroCounters()) =>
-  verifySnapshot({ storageBase, snapshot: artifact.snapshot, fileKey: artifact.fileKey, counters })
+  verifySnapshot({ snapshot: artifact.snapshot, fileKey: artifact.fileKey, counters }).pipe(inStore(storageBase))
 
 layer(BackedLive, { excludeTestServices: true, timeout: "60 seconds" })("verifySnapshot", (it) => {
   it.effect("an untouched snapshot is intact: every entry and content byte read, the whole file counted", () =>

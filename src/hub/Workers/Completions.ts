@@ -4,12 +4,13 @@ import { Conflict } from "../../shared/contract/ApiError.js"
 import type { SnapshotId } from "../../shared/contract/Ids.js"
 import type { JobResult } from "../../shared/contract/Jobs.js"
 import type { BackupCompletion, JobCompletion } from "../../shared/contract/Workers.js"
+import { artifactLocator } from "../../shared/storage/Locators.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import type { JobRow } from "../Jobs/JobRow.js"
 
 /** Where a backup's artifact must be, relative to the worker's storage base. */
 export const expectedLocator = (job: JobRow) =>
-  `tenants/${job.tenant_id}/sources/${job.source_id}/snapshots/${job.snapshot_id}/backup.tar.zst.enc`
+  artifactLocator({ tenantId: job.tenant_id, sourceId: String(job.source_id), snapshotId: String(job.snapshot_id) })
 
 /**
  * Records what a finished job did, inside the transaction that marks it succeeded: the new
@@ -28,7 +29,7 @@ export class Completions extends Effect.Service<Completions>()("hub/Completions"
         yield* sql`
           INSERT INTO snapshots (id, tenant_id, source_id, job_id, worker_id, storage_backend, locator, size_bytes,
                                  sha256, file_count, dir_count, symlink_count, bytes_in, age_header, manifest, tags)
-          VALUES (${job.snapshot_id}, ${job.tenant_id}, ${job.source_id}, ${job.id}, ${workerId}, 'local_fs',
+          VALUES (${job.snapshot_id}, ${job.tenant_id}, ${job.source_id}, ${job.id}, ${workerId}, ${report.storageBackend ?? "local_fs"},
                   ${report.locator}, ${report.sizeBytes}, ${report.sha256}, ${report.fileCount}, ${report.dirCount},
                   ${report.symlinkCount}, ${report.bytesIn}, ${report.ageHeader},
                   ${JSON.stringify(report.manifest)}::jsonb,

@@ -4,7 +4,7 @@ import { DateTime, Effect, Schema } from "effect"
 import { Conflict } from "../../shared/contract/ApiError.js"
 import type { JobId, SourceId } from "../../shared/contract/Ids.js"
 import { JobResult, type JobProgress } from "../../shared/contract/Jobs.js"
-import type { JobCompletion } from "../../shared/contract/Workers.js"
+import { HostKeyMismatch, type JobCompletion } from "../../shared/contract/Workers.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { JobLeaseSeconds } from "../HubConfig.js"
 import { Retention } from "../Retention/Retention.js"
@@ -94,7 +94,7 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
           SELECT host_key_fingerprint FROM sources WHERE id = ${sourceId} FOR UPDATE`
         if (source?.host_key_fingerprint === fingerprint) return
         if (source?.host_key_fingerprint) {
-          return yield* new Conflict({
+          return yield* new HostKeyMismatch({
             message: `host key mismatch: the Hub already knows ${source.host_key_fingerprint}, the worker saw ${fingerprint}`
           })
         }

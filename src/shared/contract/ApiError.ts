@@ -6,7 +6,7 @@ import { Schema } from "effect"
  * ordinary tagged errors in code; the wire schema maps them to and from that shape,
  * so server and typed client share one definition.
  */
-const wire = <Self extends { readonly message: string }>(
+export const wire = <Self extends { readonly message: string }>(
   Class: Schema.Schema<Self, any, never> & (new(props: { readonly message: string }) => Self),
   code: string,
   status: number

@@ -1,6 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Schema } from "effect"
-import { ConflictWire, NotFoundWire } from "./ApiError.js"
+import { ConflictWire, NotFoundWire, wire } from "./ApiError.js"
 import { Authentication } from "./Authentication.js"
 import { JobId, SnapshotId, SourceId, TenantId } from "./Ids.js"
 import { BackupWarning, DeleteSnapshotResult, JobProgress, RestoreResult, VerifyResult } from "./Jobs.js"
@@ -124,10 +124,16 @@ const LeaseRef = { leaseId: Schema.UUID }
 export const ProgressReport = Schema.Struct({ ...LeaseRef, progress: JobProgress })
 export const HostKeyReport = Schema.Struct({ ...LeaseRef, fingerprint: HostKeyFingerprint })
 
+/** Where a worker keeps its artifacts (its ArtifactStore): the Hub records it with each snapshot. */
+export const StorageBackend = Schema.Literal("local_fs")
+export type StorageBackend = typeof StorageBackend.Type
+
 export const BackupCompletion = Schema.Struct({
   type: Schema.Literal("backup"),
   ...LeaseRef,
   locator: Schema.String,
+  /** Absent: local_fs (workers older than the field had nothing else). */
+  storageBackend: Schema.optional(StorageBackend),
   sizeBytes: Schema.Number,
   sha256: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/)),
   fileCount: Schema.Int,
@@ -175,6 +181,14 @@ export const FailureOutcome = Schema.Struct({
   status: Schema.Literal("queued", "failed")
 })
 
+/**
+ * The worker saw another host key than the one the Hub has pinned for the source (409, code
+ * host_key_mismatch): a refusal about the source, not about the lease, so the attempt fails
+ * at once instead of being abandoned as a lost lease.
+ */
+export class HostKeyMismatch extends Schema.TaggedError<HostKeyMismatch>()("HostKeyMismatch", { message: Schema.String }) {}
+export const HostKeyMismatchWire = wire(HostKeyMismatch, "host_key_mismatch", 409)
+
 /** Worker-only endpoints: a worker token may call these and nothing else. */
 export class WorkersGroup extends HttpApiGroup.make("workers")
   .add(HttpApiEndpoint.post("heartbeat", "/worker/heartbeat").setPayload(Heartbeat).addSuccess(HeartbeatAck))
@@ -200,6 +214,7 @@ export class WorkersGroup extends HttpApiGroup.make("workers")
       .addSuccess(Schema.Void, { status: 204 })
       .addError(NotFoundWire)
       .addError(ConflictWire)
+      .addError(HostKeyMismatchWire)
   )
   .add(
     HttpApiEndpoint.post("complete", "/worker/jobs/:id/complete")

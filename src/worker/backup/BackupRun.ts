@@ -1,45 +1,36 @@
-import * as path from "node:path"
 import { Effect, Stream } from "effect"
-import { ageEncryptor } from "../../shared/crypto/age/Age.js"
 import type { BackupWarning, JobProgress } from "../../shared/contract/Jobs.js"
 import type { BackupClaim, BackupCompletion } from "../../shared/contract/Workers.js"
-import { tarStream } from "../archive/PaxTar.js"
-import { DEFAULT_FRAME_BYTES, zstdFrames } from "../archive/ZstdFrames.js"
+import { artifactLocator, manifestLocator, snapshotDirLocator } from "../../shared/storage/Locators.js"
+import { encodeArtifact } from "../artifact/encodeArtifact.js"
+import { buildManifest } from "../artifact/Manifest.js"
 import { openSftp } from "../source/openSftp.js"
 import { sourceItems } from "../source/sourceItems.js"
-import { writeAtomically } from "../storage/AtomicFile.js"
-import { freshDir, fsyncUpTo, removeDir, snapshotDir } from "../storage/SnapshotDir.js"
-import { ARTIFACT_FILE, artifactLocator, MANIFEST_FILE } from "../storage/SnapshotPaths.js"
-import { buildManifest } from "./Manifest.js"
+import { ArtifactStore } from "../storage/ArtifactStore.js"
 
-/** Tar output chunks (mostly one SFTP read, at most 128 KiB, each) held ahead of compression. */
-const ARCHIVE_BUFFER_CHUNKS = 64
-/** Encrypted chunks (one compressed frame each, at most 4 MiB) held ahead of the disk. */
-const CIPHERTEXT_BUFFER_CHUNKS = 4
-
-export interface BackupRunOptions {
-  readonly storageBase: string
+export interface BackupRunOptions<EH> {
   readonly zstdLevel: number
   /** Live counters the lease keeper reports as progress. */
   readonly counters: { -readonly [K in keyof JobProgress]: JobProgress[K] }
   readonly warnings: Array<BackupWarning>
   /** Trust on first use: called with the server's fingerprint when the source has none pinned yet. */
-  readonly recordHostKey: (fingerprint: string) => Effect.Effect<void, unknown>
+  readonly recordHostKey: (fingerprint: string) => Effect.Effect<void, EH>
 }
 
 /**
- * One backup attempt: SFTP → pax tar → zstd frames → age, into
- * `snapshots/{id}/backup.tar.zst.enc` and `manifest.json`, each written as `.partial`,
- * fsynced and renamed, then the directories fsynced. On any failure or interruption the
- * snapshot directory is removed, so nothing partial is ever left behind.
+ * One backup attempt: SFTP → the artifact (pax tar → zstd frames → age) into the store as
+ * `snapshots/{id}/backup.tar.zst.enc`, then `manifest.json`, each put atomically. The manifest,
+ * written last, marks the snapshot complete. On any failure or interruption the snapshot's unit
+ * is discarded, so nothing partial is ever left behind.
  */
-export const runBackup = (claim: BackupClaim, options: BackupRunOptions) => {
+export const runBackup = <EH>(claim: BackupClaim, options: BackupRunOptions<EH>) => {
   const ref = { tenantId: claim.tenantId, sourceId: claim.source.id, snapshotId: claim.snapshotId }
-  const dir = snapshotDir(options.storageBase, ref)
+  const unit = snapshotDirLocator(ref)
   const { counters, warnings } = options
   return Effect.gen(function*() {
+    const store = yield* ArtifactStore
     const createdAt = new Date()
-    yield* freshDir(dir)
+    yield* store.prepare(unit)
     const connection = yield* openSftp({ ...claim.source })
     if (claim.source.hostKey === null) yield* options.recordHostKey(connection.hostKey)
 
@@ -56,36 +47,28 @@ export const runBackup = (claim: BackupClaim, options: BackupRunOptions) => {
       }
       return chunk
     }))
-    // a file that shrank while read is reported by the source; the tar writer pads it to its listed size
-    const archive = tarStream(items)
-    const encryption = ageEncryptor(claim.recipients)
-    const compression = { level: options.zstdLevel, frameBytes: DEFAULT_FRAME_BYTES }
-    // The buffers let each stage run while the next is busy: SFTP reads go on while frames are
-    // compressed, and compression goes on while the disk writes. They bound memory too.
-    const ciphertext = archive.pipe(
-      Stream.bufferChunks({ capacity: ARCHIVE_BUFFER_CHUNKS }),
-      zstdFrames(compression),
-      encryption.encrypt,
-      Stream.bufferChunks({ capacity: CIPHERTEXT_BUFFER_CHUNKS })
-    )
-    const artifact = yield* writeAtomically(path.join(dir, ARTIFACT_FILE), ciphertext, (n) => (counters.bytesWritten += n))
-    const manifest = buildManifest({ claim, counters, warnings, artifact, compression, createdAt })
-    yield* writeAtomically(path.join(dir, MANIFEST_FILE), Stream.make(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)))
-    yield* fsyncUpTo(options.storageBase, dir)
+    const encoded = encodeArtifact(items, { recipients: claim.recipients, zstdLevel: options.zstdLevel })
+    const artifact = yield* store.put(artifactLocator(ref), encoded.bytes, (n) => (counters.bytesWritten += n))
+    const manifest = buildManifest({ claim, counters, warnings, artifact, compression: encoded.compression, createdAt })
+    yield* store.put(manifestLocator(ref), Stream.make(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)))
 
     const completion: Omit<BackupCompletion, "leaseId"> = {
       type: "backup",
       locator: artifactLocator(ref),
+      storageBackend: store.backend,
       sizeBytes: artifact.sizeBytes,
       sha256: artifact.sha256,
       fileCount: counters.files,
       dirCount: counters.dirs,
       symlinkCount: counters.symlinks,
       bytesIn: counters.bytesRead,
-      ageHeader: encryption.header,
+      ageHeader: encoded.header,
       manifest,
       warnings
     }
     return completion
-  }).pipe(Effect.scoped, Effect.onError(() => removeDir(dir)))
+  }).pipe(
+    Effect.scoped,
+    Effect.onError(() => Effect.flatMap(ArtifactStore, (store) => Effect.ignore(store.discard(unit))))
+  )
 }

@@ -1,5 +1,5 @@
 import { includeMatcher } from "./includeMatcher.js"
-import type { ReadEntry } from "./TarParser.js"
+import type { ReadEntry } from "../artifact/TarParser.js"
 
 /** What a restore does with one entry: write it at `path` (relative, normalized), leave it out, or refuse it with a warning. */
 export type Verdict =

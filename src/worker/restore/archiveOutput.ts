@@ -1,13 +1,12 @@
 import { Chunk, Stream } from "effect"
-import { encodeHeader } from "../archive/PaxTar.js"
-import type { TarEntryMeta } from "../archive/TarItem.js"
+import { contentPadding, encodeHeader, END_OF_ARCHIVE } from "../artifact/PaxTar.js"
+import type { TarEntryMeta } from "../artifact/TarItem.js"
 import type { EntryPolicy } from "./EntryPolicy.js"
 import type { Counters, RestoreWarning } from "./SnapshotToRead.js"
-import type { ReadEntry, TarPart } from "./TarParser.js"
+import type { ReadEntry, TarPart } from "../artifact/TarParser.js"
 
-const BLOCK_BYTES = 512
-const ZEROS = new Uint8Array(BLOCK_BYTES)
-const END_OF_ARCHIVE = new Uint8Array(2 * BLOCK_BYTES)
+// padding is always less than one block
+const ZEROS = new Uint8Array(512)
 
 const metaOf = (entry: ReadEntry, name: string): TarEntryMeta => ({
   name,
@@ -47,7 +46,7 @@ export const archiveOutput = (options: ArchiveOutputOptions) =>
             }
             const { entry } = part
             if (part._tag === "EntryEnd") {
-              const padding = (BLOCK_BYTES - (entry.size % BLOCK_BYTES)) % BLOCK_BYTES
+              const padding = contentPadding(entry.size)
               if (taking && entry.type === "file" && padding > 0) out.push(ZEROS.subarray(0, padding))
               taking = false
               continue

@@ -1,4 +1,4 @@
-import type { SnapshotDamaged } from "./ArtifactFile.js"
+import type { SnapshotDamaged } from "../artifact/SnapshotDamaged.js"
 import { RestoreFailed } from "./RestoreFailed.js"
 import type { SnapshotToRead } from "./SnapshotToRead.js"
 

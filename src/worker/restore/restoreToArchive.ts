@@ -1,19 +1,18 @@
-import * as path from "node:path"
 import { Effect, Option, Stream } from "effect"
-import { writeAtomically } from "../storage/AtomicFile.js"
-import { freshDir, fsyncUpTo, removeDir } from "../storage/SnapshotDir.js"
+import { restoreFileLocator } from "../../shared/storage/Locators.js"
+import { artifactParts } from "../artifact/artifactParts.js"
+import { checkWhole, openSnapshot } from "../artifact/openSnapshot.js"
+import { ArtifactStore } from "../storage/ArtifactStore.js"
+import type { LocatorRefused } from "../storage/LocatorRefused.js"
 import type { StorageFailed } from "../storage/StorageFailed.js"
 import { archiveOutput } from "./archiveOutput.js"
-import { checkDigest, openArtifact, SnapshotDamaged } from "./ArtifactFile.js"
-import { artifactParts } from "./artifactParts.js"
 import { EntryPolicy } from "./EntryPolicy.js"
 import { RestoreFailed } from "./RestoreFailed.js"
-import { RESTORE_FILE, restoreDir, restoreFileLocator } from "./RestorePaths.js"
+import { restoreUnit } from "./RestorePaths.js"
 import type { Counters, RestoreWarning, SnapshotToRead } from "./SnapshotToRead.js"
 import { cannotRestore } from "./cannotRestore.js"
 
 export interface ArchiveRestoreOptions {
-  readonly storageBase: string
   readonly snapshot: SnapshotToRead
   /** The snapshot's 16-byte age file key, unwrapped by the Hub. */
   readonly fileKey: Uint8Array
@@ -25,52 +24,51 @@ export interface ArchiveRestoreOptions {
 }
 
 export interface ArchiveRestored {
-  /** `tenants/{t}/sources/{s}/restores/{restore id}/restore.tar`, relative to the storage base. */
+  /** `restores/{restore id}/restore.tar` of the snapshot's source, relative to the store (Locators). */
   readonly locator: string
   readonly sizeBytes: number
   readonly sha256: string
   readonly entries: number
 }
 
+const invalidId = (restoreId: string) =>
+  new RestoreFailed({ reason: "invalid", message: `restore id ${JSON.stringify(restoreId)} is not a valid id` })
+
 /**
  * Writes the snapshot's entries (only those matching `includes`, if any) as a plain POSIX tar,
- * `restores/{restore id}/restore.tar`, as `.partial`, fsynced, renamed, directories fsynced.
- * Before the rename the artifact's size and SHA-256 are checked against the Hub's record. On any
- * failure or interruption the restore directory is removed: nothing partial is left.
+ * `restores/{restore id}/restore.tar`, put atomically in the store. Before the put completes the
+ * artifact's size and SHA-256 are checked against the Hub's record. On any failure or interruption
+ * the restore's unit is discarded: nothing partial is left.
  */
-export const restoreToArchive = (options: ArchiveRestoreOptions): Effect.Effect<ArchiveRestored, RestoreFailed | StorageFailed> => {
-  const { storageBase, snapshot, counters } = options
+export const restoreToArchive = (
+  options: ArchiveRestoreOptions
+): Effect.Effect<ArchiveRestored, RestoreFailed | StorageFailed | LocatorRefused, ArtifactStore> => {
+  const { snapshot, counters } = options
   const ref = { tenantId: snapshot.tenantId, sourceId: snapshot.sourceId, restoreId: options.restoreId }
-  const dir = restoreDir(storageBase, ref)
-  if (Option.isNone(dir)) {
-    return Effect.fail(new RestoreFailed({ reason: "invalid", message: `restore id ${JSON.stringify(options.restoreId)} is not a valid id` }))
-  }
+  const unit = restoreUnit(ref)
+  if (Option.isNone(unit)) return Effect.fail(invalidId(options.restoreId))
   return Effect.gen(function*() {
-    yield* freshDir(dir.value)
-    const artifact = yield* openArtifact(storageBase, snapshot, (n) => (counters.bytesRead += n))
+    const store = yield* ArtifactStore
+    yield* store.prepare(unit.value)
+    const artifact = yield* openSnapshot(snapshot, (n) => (counters.bytesRead += n))
     const written = { entries: 0 }
-    const wholeFileChecked = Stream.execute(Effect.flatMap(artifact.digest, (digest) =>
-      Option.match(checkDigest(snapshot, digest), {
-        onNone: () => Effect.void,
-        onSome: (problem) => Effect.fail(new SnapshotDamaged({ problem }))
-      })))
     const tar = artifactParts(artifact, options.fileKey).pipe(
       archiveOutput({ policy: new EntryPolicy(options.includes), counters, warnings: options.warnings, written }),
-      Stream.concat(wholeFileChecked)
+      Stream.concat(Stream.execute(checkWhole(artifact)))
     )
-    const file = yield* writeAtomically(path.join(dir.value, RESTORE_FILE), tar, (n) => (counters.bytesWritten += n))
-    yield* fsyncUpTo(storageBase, dir.value)
-    return { locator: restoreFileLocator(ref), sizeBytes: file.sizeBytes, sha256: file.sha256, entries: written.entries }
+    const locator = restoreFileLocator(ref)
+    const file = yield* store.put(locator, tar, (n) => (counters.bytesWritten += n))
+    return { locator, sizeBytes: file.sizeBytes, sha256: file.sha256, entries: written.entries }
   }).pipe(
     Effect.scoped,
     Effect.catchTag("SnapshotDamaged", (e) => Effect.fail(cannotRestore(snapshot, e))),
-    Effect.onError(() => removeDir(dir.value))
+    Effect.onError(() => discardArchiveRestore(snapshot, options.restoreId))
   )
 }
 
-/** The directory a finished archive restore lives in: what to remove if the Hub does not record it. */
-export const discardArchiveRestore = (storageBase: string, snapshot: SnapshotToRead, restoreId: string) =>
-  Option.match(restoreDir(storageBase, { tenantId: snapshot.tenantId, sourceId: snapshot.sourceId, restoreId }), {
+/** Removes an archive restore's unit: what to do if the Hub does not record it. */
+export const discardArchiveRestore = (snapshot: SnapshotToRead, restoreId: string) =>
+  Option.match(restoreUnit({ tenantId: snapshot.tenantId, sourceId: snapshot.sourceId, restoreId }), {
     onNone: () => Effect.void,
-    onSome: removeDir
+    onSome: (unit) => Effect.flatMap(ArtifactStore, (store) => Effect.ignore(store.discard(unit)))
   })

@@ -1,10 +1,12 @@
-import { Effect, Option, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { openSftp } from "../source/openSftp.js"
 import type { SftpTarget } from "../source/SftpTarget.js"
 import type { SourceFailed } from "../source/SourceFailed.js"
 import type { StorageFailed } from "../storage/StorageFailed.js"
-import { checkDigest, openArtifact, SnapshotDamaged } from "./ArtifactFile.js"
-import { artifactParts } from "./artifactParts.js"
+import { artifactParts } from "../artifact/artifactParts.js"
+import { checkWhole, openSnapshot } from "../artifact/openSnapshot.js"
+import { SnapshotDamaged } from "../artifact/SnapshotDamaged.js"
+import type { ArtifactStore } from "../storage/ArtifactStore.js"
 import { cannotRestore } from "./cannotRestore.js"
 import { EntryPolicy } from "./EntryPolicy.js"
 import type { RestoreFailed } from "./RestoreFailed.js"
@@ -24,7 +26,6 @@ const WINDOW_FILES = 64
 const CLEANUP_TIMEOUT = "2 minutes"
 
 export interface SftpRestoreOptions<E> {
-  readonly storageBase: string
   readonly snapshot: SnapshotToRead
   /** The snapshot's 16-byte age file key, unwrapped by the Hub. */
   readonly fileKey: Uint8Array
@@ -64,7 +65,7 @@ export interface SftpRestored {
  */
 export const restoreToSftp = <E>(
   options: SftpRestoreOptions<E>
-): Effect.Effect<SftpRestored, RestoreFailed | SourceFailed | StorageFailed | E> => {
+): Effect.Effect<SftpRestored, RestoreFailed | SourceFailed | StorageFailed | E, ArtifactStore> => {
   const { snapshot, counters } = options
   const created: Array<string> = []
   let connected: TrackedConnection | undefined
@@ -80,9 +81,8 @@ export const restoreToSftp = <E>(
     )
   })
   return Effect.gen(function*() {
-    const artifact = yield* openArtifact(options.storageBase, snapshot, (n) => (counters.bytesRead += n))
-    const wrong = checkDigest(snapshot, yield* artifact.digest)
-    if (Option.isSome(wrong)) return yield* new SnapshotDamaged({ problem: wrong.value })
+    const artifact = yield* openSnapshot(snapshot, (n) => (counters.bytesRead += n))
+    yield* checkWhole(artifact)
 
     connected = trackRequests(yield* openSftp(options.target))
     const { connection } = connected

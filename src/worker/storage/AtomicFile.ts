@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Chunk, Effect, Stream } from "effect"
-import { PARTIAL_SUFFIX } from "./SnapshotPaths.js"
+import { PARTIAL_SUFFIX } from "./LocalPaths.js"
 import { StorageFailed } from "./StorageFailed.js"
 
 export interface WrittenFile {
@@ -33,7 +33,7 @@ const attempt = <A>(action: string, file: string, run: () => Promise<A>) =>
  * Writes a stream to `file` the way a crash cannot corrupt: into `file.partial`, fsynced,
  * then renamed over `file`. If anything fails (or the fiber is interrupted) the partial file
  * is removed. Writes are sequential, so the stream is pulled only as fast as the disk takes it.
- * The caller fsyncs the directory once all its files are in place.
+ * The caller fsyncs the directory (fsyncUpTo).
  */
 export const writeAtomically = <E, R>(
   file: string,
@@ -73,3 +73,13 @@ export const fsyncDirectory = (dir: string) =>
     (handle) => attempt("fsync", dir, () => handle.sync()),
     (handle) => Effect.promise(() => handle.close().catch(() => {}))
   )
+
+/** After the final renames: the files, the directory and its ancestors' entries survive a power cut. */
+export const fsyncUpTo = (base: string, dir: string) =>
+  Effect.gen(function*() {
+    const root = path.resolve(base)
+    for (let d = path.resolve(dir); d.startsWith(root); d = path.dirname(d)) {
+      yield* fsyncDirectory(d)
+      if (d === root) break
+    }
+  })

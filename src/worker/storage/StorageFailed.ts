@@ -2,7 +2,7 @@ import { Data } from "effect"
 
 /** The worker's own volume failed us (full, read-only, gone). Transient: another worker may have room. */
 export class StorageFailed extends Data.TaggedError("StorageFailed")<{ readonly message: string }> {
-  get retryable(): boolean {
+  get retryable(): true {
     return true
   }
 

@@ -1,7 +1,8 @@
 import { Effect, Either, Option, Stream } from "effect"
-import { checkDigest, openArtifact } from "../restore/ArtifactFile.js"
-import { artifactParts } from "../restore/artifactParts.js"
+import { artifactParts } from "../artifact/artifactParts.js"
+import { checkWhole, openSnapshot } from "../artifact/openSnapshot.js"
 import type { Counters, SnapshotToRead } from "../restore/SnapshotToRead.js"
+import type { ArtifactStore } from "../storage/ArtifactStore.js"
 import type { StorageFailed } from "../storage/StorageFailed.js"
 
 export type VerifyOutcome =
@@ -11,7 +12,6 @@ export type VerifyOutcome =
   | { readonly intact: false; readonly problem: string }
 
 export interface VerifyOptions {
-  readonly storageBase: string
   readonly snapshot: SnapshotToRead
   /** The snapshot's 16-byte age file key, unwrapped by the Hub. */
   readonly fileKey: Uint8Array
@@ -24,10 +24,10 @@ export interface VerifyOptions {
  * over the file. Damage (a missing file included: the data is gone) is an outcome, not an error;
  * only an I/O failure of this worker's storage is (StorageFailed, worth a retry).
  */
-export const verifySnapshot = (options: VerifyOptions): Effect.Effect<VerifyOutcome, StorageFailed> => {
+export const verifySnapshot = (options: VerifyOptions): Effect.Effect<VerifyOutcome, StorageFailed, ArtifactStore> => {
   const { snapshot, counters } = options
   return Effect.gen(function*() {
-    const artifact = yield* openArtifact(options.storageBase, snapshot, (n) => (counters.bytesRead += n))
+    const artifact = yield* openSnapshot(snapshot, (n) => (counters.bytesRead += n))
     let entries = 0
     let bytes = 0
     const read = yield* artifactParts(artifact, options.fileKey).pipe(
@@ -46,7 +46,9 @@ export const verifySnapshot = (options: VerifyOptions): Effect.Effect<VerifyOutc
     )
     if (Either.isLeft(read) && read.left._tag === "StorageFailed") return yield* read.left
     // the whole file is hashed even when decoding stopped early, so both findings can be reported
-    const digest = checkDigest(snapshot, yield* artifact.digest)
+    const whole = yield* Effect.either(checkWhole(artifact))
+    if (Either.isLeft(whole) && whole.left._tag === "StorageFailed") return yield* whole.left
+    const digest = Either.isLeft(whole) && whole.left._tag === "SnapshotDamaged" ? Option.some(whole.left.problem) : Option.none()
     const decoding = Either.isLeft(read) && read.left._tag === "SnapshotDamaged" ? Option.some(read.left.problem) : Option.none()
     const problems = [...Option.toArray(digest), ...Option.toArray(decoding)]
     if (problems.length === 0) return { intact: true, entries, bytes } as const

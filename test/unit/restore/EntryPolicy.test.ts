@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { EntryPolicy, type Verdict } from "../../../src/worker/restore/EntryPolicy.js"
 import { includeMatcher } from "../../../src/worker/restore/includeMatcher.js"
-import type { ReadEntry } from "../../../src/worker/restore/TarParser.js"
+import type { ReadEntry } from "../../../src/worker/artifact/TarParser.js"
 
 const entry = (name: string, type: ReadEntry["type"] = "file", linkname = ""): ReadEntry =>
   ({ name, type, typeflag: type === "other" ? "3" : "0", size: 0, mode: 0o644, mtime: 0, uid: 0, gid: 0, linkname, offset: 0 })

@@ -5,10 +5,10 @@ import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { tarStream } from "../../../src/worker/archive/PaxTar.js"
-import type { TarEntryMeta, TarItem } from "../../../src/worker/archive/TarItem.js"
-import { TarParser } from "../../../src/worker/restore/TarParser.js"
-import { tarParts } from "../../../src/worker/restore/tarParts.js"
+import { tarStream } from "../../../src/worker/artifact/PaxTar.js"
+import type { TarEntryMeta, TarItem } from "../../../src/worker/artifact/TarItem.js"
+import { TarParser } from "../../../src/worker/artifact/TarParser.js"
+import { tarParts } from "../../../src/worker/artifact/tarParts.js"
 
 // The reader must read what our writer and GNU tar write, whatever the chunking, and name the
 // entry and offset when an archive is damaged.

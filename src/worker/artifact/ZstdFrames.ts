@@ -17,6 +17,11 @@ export class ZstdError extends Data.TaggedError("ZstdError")<{ readonly reason: 
   override get message() {
     return this.reason
   }
+
+  /** Only compression reaches a job (a damaged frame on read is SnapshotDamaged): worth another attempt. */
+  get retryable(): true {
+    return true
+  }
 }
 
 export const DEFAULT_LEVEL = 3
@@ -117,30 +122,43 @@ export interface ZstdDecompressOptions {
   readonly maxFrameBytes?: number
 }
 
+interface Frame {
+  readonly bytes: Buffer
+  /** In the compressed stream (skippable frames, which xVault never writes, are not counted). */
+  readonly offset: number
+}
+
+const decompressFrame = ({ bytes, offset }: Frame) =>
+  Effect.tryPromise({
+    try: () => zstd.decompress(bytes),
+    catch: (e) => new ZstdError({ reason: `the zstd frame at offset ${offset} does not decompress (zstd decompression failed: ${String(e)})` })
+  })
+
 /**
- * Decompresses a concatenation of zstd frames, frame by frame, `concurrency` at a time. Made for
- * what zstdFrames writes: each frame is held whole, compressed and decompressed.
+ * Decompresses a concatenation of zstd frames, frame by frame, `concurrency` at a time, in
+ * order. Made for what zstdFrames writes: each frame is split out once (by its headers), held
+ * whole and decompressed; one that does not decompress is named by its offset.
  */
 export const zstdDecompressFrames = ({ concurrency = defaultConcurrency(), maxFrameBytes = 64 * 1024 * 1024 }: ZstdDecompressOptions = {}) =>
   <E, R>(input: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E | ZstdError, R> =>
     Stream.suspend(() => {
       const splitter = new ZstdFrameSplitter(maxFrameBytes)
+      let offset = 0
       const fail = (reason: string) => Effect.fail(new ZstdError({ reason }))
       return input.pipe(
         Stream.mapChunksEffect((chunk) => {
-          const out: Array<Buffer> = []
-          for (const bytes of chunk) {
-            const found = splitter.push(bytes)
+          const out: Array<Frame> = []
+          for (const piece of chunk) {
+            const found = splitter.push(piece)
             if (Either.isLeft(found)) return fail(found.left)
-            out.push(...found.right)
+            for (const bytes of found.right) {
+              out.push({ bytes, offset })
+              offset += bytes.length
+            }
           }
           return Effect.succeed(Chunk.unsafeFromArray(out))
         }),
-        Stream.concat(Stream.drain(Stream.fromEffect(Effect.suspend(() => Either.match(splitter.finish(), { onLeft: fail, onRight: () => Effect.void }))))),
-        Stream.mapEffect((frame) =>
-          Effect.tryPromise({
-            try: () => zstd.decompress(frame),
-            catch: (e) => new ZstdError({ reason: `zstd decompression failed: ${String(e)}` })
-          }), { concurrency })
+        Stream.concat(Stream.execute(Effect.suspend(() => Either.match(splitter.finish(), { onLeft: fail, onRight: () => Effect.void })))),
+        Stream.mapEffect(decompressFrame, { concurrency })
       )
     })

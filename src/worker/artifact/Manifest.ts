@@ -1,7 +1,7 @@
 import type { BackupWarning, JobProgress } from "../../shared/contract/Jobs.js"
 import type { BackupClaim } from "../../shared/contract/Workers.js"
 import { XVAULT_VERSION } from "../../shared/Version.js"
-import { ARTIFACT_FILE } from "../storage/SnapshotPaths.js"
+import { ARTIFACT_FILE } from "../../shared/storage/Locators.js"
 
 /** Bumped whenever the artifact or manifest layout changes; docs/artifact-format.md describes each version. */
 export const MANIFEST_FORMAT_VERSION = 1

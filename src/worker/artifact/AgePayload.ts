@@ -1,6 +1,6 @@
 import { Either } from "effect"
-import { AgeError } from "./AgeError.js"
-import { hkdf, open, sealParts, TAG_BYTES } from "./Primitives.js"
+import { AgeError } from "../../shared/crypto/age/AgeError.js"
+import { hkdf, open, sealParts, TAG_BYTES } from "../../shared/crypto/age/Primitives.js"
 
 // The age payload (c2sp.org/age, "Payload"): STREAM over 64 KiB chunks. A chunk is only
 // known to be the last one when the input ends, so both directions hold one chunk back.

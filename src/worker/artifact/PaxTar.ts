@@ -18,7 +18,11 @@ export interface TarStreamOptions {
 
 const ZEROS = new Uint8Array(64 * 1024)
 const ZERO_PIECES_PER_WRITE = 16
-const END_OF_ARCHIVE = new Uint8Array(2 * BLOCK_BYTES)
+/** The two zero blocks that end a tar. */
+export const END_OF_ARCHIVE = new Uint8Array(2 * BLOCK_BYTES)
+
+/** Zero bytes that follow `size` bytes of content, up to the next block. */
+export const contentPadding = (size: number) => (BLOCK_BYTES - (size % BLOCK_BYTES)) % BLOCK_BYTES
 
 // At most 1 MiB per write, however much is missing: the stages downstream work chunk by chunk.
 const writeZeros = (n: number): Channel.Channel<Chunk.Chunk<Uint8Array>> => {
@@ -36,7 +40,7 @@ const fileChannel = <E>(meta: TarEntryMeta, header: Uint8Array, options: TarStre
   let read = 0
   const finish = Channel.suspend(() => {
     if (read !== size) options.onSizeMismatch?.(meta.name, size, read)
-    return writeZeros(Math.max(0, size - read) + ((BLOCK_BYTES - (size % BLOCK_BYTES)) % BLOCK_BYTES))
+    return writeZeros(Math.max(0, size - read) + contentPadding(size))
   })
   const body: Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E, E> = Channel.readWithCause({
     onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
@@ -61,7 +65,7 @@ const inlineEntry = (meta: TarEntryMeta, data: Uint8Array, options: TarStreamOpt
   const header = encodeHeader(meta)
   if (meta.type !== "file") return header
   if (data.length !== meta.size) options.onSizeMismatch?.(meta.name, meta.size, data.length)
-  const padded = meta.size + ((BLOCK_BYTES - (meta.size % BLOCK_BYTES)) % BLOCK_BYTES)
+  const padded = meta.size + contentPadding(meta.size)
   const out = Buffer.alloc(header.length + padded)
   out.set(header, 0)
   out.set(data.length > meta.size ? data.subarray(0, meta.size) : data, header.length)

@@ -1,9 +1,10 @@
+import { BLOCK_BYTES, FIELD, type Field, type HeaderBlock, USTAR_MAGIC, USTAR_VERSION } from "./TarFields.js"
 import type { TarEntryMeta } from "./TarItem.js"
 
 // One entry's header blocks in the POSIX pax format (ustar plus an 'x' extended header when a
 // value does not fit), laid out as GNU tar --format=posix writes them.
 
-export const BLOCK_BYTES = 512
+export { BLOCK_BYTES } from "./TarFields.js"
 
 const TYPEFLAG = { file: "0", directory: "5", symlink: "2" } as const
 const encoder = new TextEncoder()
@@ -17,43 +18,37 @@ const fitsName = (s: string) => s.length <= 100 && /^[\x20-\x7e]*$/.test(s)
 // Shortest round-trip decimal (no float noise); toFixed only where JS would use an exponent.
 const decimalSeconds = (t: number) => (/e/i.test(String(t)) ? t.toFixed(9).replace(/\.?0+$/, "") : String(t))
 
-interface UstarFields {
-  readonly name: string
-  readonly mode: number
-  readonly uid: number
-  readonly gid: number
-  readonly size: number
-  readonly mtime: number
-  readonly typeflag: string
-  readonly linkname: string
+interface UstarFields extends HeaderBlock {
+  /** Device numbers written as zeros (GNU tar does so for entries, not for pax headers). */
   readonly devices: boolean
 }
 
-const put = (block: Uint8Array, offset: number, width: number, text: string) =>
+const put = (block: Uint8Array, [offset, width]: Field, text: string) =>
   block.set(encoder.encode(text).subarray(0, width), offset)
 
 // A value that does not fit is carried by a pax record; the ustar field then holds 0.
-const putOctal = (block: Uint8Array, offset: number, width: number, value: number) =>
-  put(block, offset, width, (fitsOctal(value, width) ? value : 0).toString(8).padStart(width - 1, "0") + "\0")
+const putOctal = (block: Uint8Array, field: Field, value: number) =>
+  put(block, field, (fitsOctal(value, field[1]) ? value : 0).toString(8).padStart(field[1] - 1, "0") + "\0")
 
 const ustar = (f: UstarFields): Uint8Array => {
   const block = new Uint8Array(BLOCK_BYTES)
-  put(block, 0, 100, f.name)
-  putOctal(block, 100, 8, f.mode)
-  putOctal(block, 108, 8, f.uid)
-  putOctal(block, 116, 8, f.gid)
-  putOctal(block, 124, 12, f.size)
-  putOctal(block, 136, 12, f.mtime)
-  put(block, 148, 8, "        ")
-  put(block, 156, 1, f.typeflag)
-  put(block, 157, 100, f.linkname)
-  put(block, 257, 8, "ustar\x0000")
+  put(block, FIELD.name, f.name)
+  putOctal(block, FIELD.mode, f.mode)
+  putOctal(block, FIELD.uid, f.uid)
+  putOctal(block, FIELD.gid, f.gid)
+  putOctal(block, FIELD.size, f.size)
+  putOctal(block, FIELD.mtime, f.mtime)
+  put(block, FIELD.checksum, "        ")
+  put(block, FIELD.typeflag, f.typeflag)
+  put(block, FIELD.linkname, f.linkname)
+  put(block, FIELD.magic, USTAR_MAGIC)
+  put(block, FIELD.version, USTAR_VERSION)
   if (f.devices) {
-    putOctal(block, 329, 8, 0)
-    putOctal(block, 337, 8, 0)
+    putOctal(block, FIELD.devmajor, 0)
+    putOctal(block, FIELD.devminor, 0)
   }
   const checksum = block.reduce((sum, b) => sum + b, 0)
-  put(block, 148, 8, checksum.toString(8).padStart(6, "0") + "\0 ")
+  put(block, FIELD.checksum, checksum.toString(8).padStart(6, "0") + "\0 ")
   return block
 }
 
