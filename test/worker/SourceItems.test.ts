@@ -5,10 +5,10 @@ import * as path from "node:path"
 import { expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Redacted, Stream } from "effect"
 import type { TarEntryMeta } from "../../src/worker/archive/TarItem.js"
-import { openSftp } from "../../src/worker/source/openSftp.js"
-import type { SftpConnection } from "../../src/worker/source/SftpConnection.js"
+import { openSftp } from "../../src/worker/sftp/openSftp.js"
+import type { SftpConnection } from "../../src/worker/sftp/SftpConnection.js"
 import type { SourceOptions, SourceWarning } from "../../src/worker/source/SourceOptions.js"
-import { sourceItems } from "../../src/worker/source/sourceItems.js"
+import { sourceItems } from "../../src/worker/sftp/sourceItems.js"
 import { Sshd, SshdLive, type SshdServer } from "../support/Sshd.js"
 
 const MiB = 1024 * 1024
