@@ -56,7 +56,7 @@ export const backUp = (server: SshdServer, root: string, storageBase: string) =>
       tenantId: ids.tenantId,
       recipients: [identity.publicKey],
       tags: [],
-      source: { ...targetOf(server), id: ids.sourceId, paths: [root], excludes: [] }
+      source: { id: ids.sourceId, spec: { kind: "sftp", ...targetOf(server) }, paths: [root], excludes: [] }
     } as unknown as BackupClaim
     const done = yield* runBackup(claim, {
       storageBase,

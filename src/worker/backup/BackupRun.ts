@@ -5,8 +5,7 @@ import type { BackupWarning, JobProgress } from "../../shared/contract/Jobs.js"
 import type { BackupClaim, BackupCompletion } from "../../shared/contract/Workers.js"
 import { tarStream } from "../archive/PaxTar.js"
 import { DEFAULT_FRAME_BYTES, zstdFrames } from "../archive/ZstdFrames.js"
-import { openSftp } from "../sftp/openSftp.js"
-import { sourceItems } from "../sftp/sourceItems.js"
+import { sourceFor } from "../source/sourceFor.js"
 import { writeAtomically } from "../storage/AtomicFile.js"
 import { freshDir, fsyncUpTo, removeDir, snapshotDir } from "../storage/SnapshotDir.js"
 import { ARTIFACT_FILE, artifactLocator, MANIFEST_FILE } from "../storage/SnapshotPaths.js"
@@ -28,7 +27,7 @@ export interface BackupRunOptions {
 }
 
 /**
- * One backup attempt: SFTP → pax tar → zstd frames → age, into
+ * One backup attempt: the source (by its kind) → pax tar → zstd frames → age, into
  * `snapshots/{id}/backup.tar.zst.enc` and `manifest.json`, each written as `.partial`,
  * fsynced and renamed, then the directories fsynced. On any failure or interruption the
  * snapshot directory is removed, so nothing partial is ever left behind.
@@ -39,16 +38,16 @@ export const runBackup = (claim: BackupClaim, options: BackupRunOptions) => {
   const { counters, warnings } = options
   return Effect.gen(function*() {
     const createdAt = new Date()
+    const source = yield* sourceFor(claim.source.spec)
     yield* freshDir(dir)
-    const connection = yield* openSftp({ ...claim.source })
-    if (claim.source.hostKey === null) yield* options.recordHostKey(connection.hostKey)
-
-    const items = sourceItems(connection, {
+    const sourceItems = yield* source.items({
       paths: claim.source.paths,
       excludes: claim.source.excludes,
       onWarning: (warning) => warnings.push(warning),
-      onBytesRead: (n) => (counters.bytesRead += n)
-    }).pipe(Stream.mapChunks((chunk) => {
+      onBytesRead: (n) => (counters.bytesRead += n),
+      recordHostKey: options.recordHostKey
+    })
+    const items = sourceItems.pipe(Stream.mapChunks((chunk) => {
       for (const { meta } of chunk) {
         if (meta.type === "file") counters.files++
         else if (meta.type === "directory") counters.dirs++
@@ -69,7 +68,7 @@ export const runBackup = (claim: BackupClaim, options: BackupRunOptions) => {
       Stream.bufferChunks({ capacity: CIPHERTEXT_BUFFER_CHUNKS })
     )
     const artifact = yield* writeAtomically(path.join(dir, ARTIFACT_FILE), ciphertext, (n) => (counters.bytesWritten += n))
-    const manifest = buildManifest({ claim, counters, warnings, artifact, compression, createdAt })
+    const manifest = buildManifest({ claim, sourceFields: source.manifestFields, counters, warnings, artifact, compression, createdAt })
     yield* writeAtomically(path.join(dir, MANIFEST_FILE), Stream.make(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)))
     yield* fsyncUpTo(options.storageBase, dir)
 
