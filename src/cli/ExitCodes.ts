@@ -7,7 +7,7 @@ import type {
 } from "../shared/contract/ApiError.js"
 import type { SealedSecretUnreadable } from "../shared/crypto/SealedSecret.js"
 import type { WorkerMisconfigured } from "../worker/Main.js"
-import type { SourceKindUnsupported } from "../worker/SourceKindUnsupported.js"
+import type { SourceKindUnsupported } from "../worker/source/SourceKindUnsupported.js"
 import type { StorageFailed } from "../worker/storage/StorageFailed.js"
 import type { JobFailed } from "./followJob.js"
 import type { InputInvalid } from "./InputInvalid.js"

@@ -3,24 +3,11 @@ import type { AuditEntry } from "../shared/contract/Audit.js"
 import { type Job, JobResult } from "../shared/contract/Jobs.js"
 import type { RetentionPlan, Schedule } from "../shared/contract/Schedules.js"
 import type { Snapshot } from "../shared/contract/Snapshots.js"
-import type { Source } from "../shared/contract/Sources.js"
+import { Source } from "../shared/contract/Sources.js"
 import type { Tenant } from "../shared/contract/Tenants.js"
 
-/** The stable --json shape of a source (camelCase; credentials are never part of it). */
-export const sourceJson = (s: Source) => ({
-  id: s.id,
-  tenantId: s.tenantId,
-  name: s.name,
-  kind: s.kind,
-  host: s.host,
-  port: s.port,
-  username: s.username,
-  authMethod: s.authMethod,
-  paths: s.paths,
-  excludes: s.excludes,
-  hostKey: s.hostKey,
-  createdAt: DateTime.formatIso(s.createdAt)
-})
+/** The stable --json shape of a source: the API's (camelCase, its kind's fields at top level; never credentials). */
+export const sourceJson = (s: Source) => Schema.encodeSync(Source)(s)
 
 /** The stable --json shape of a tenant. */
 export const tenantJson = (t: Tenant) => ({

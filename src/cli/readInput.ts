@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises"
 import { Effect, Option, Redacted } from "effect"
-import type { SourceCredentials } from "../shared/contract/Sources.js"
+import type { SourceCredentials } from "../shared/contract/SftpSource.js"
 import { InputInvalid } from "./InputInvalid.js"
 
 /** Secrets come from stdin or files, never from flags (which process listings and shell history show). */

@@ -3,7 +3,7 @@ import type { BackupWarning, JobProgress } from "../shared/contract/Jobs.js"
 import type { JobClaim, JobCompletion, RestoreClaim, SnapshotOnWorker } from "../shared/contract/Workers.js"
 import { runBackup } from "./backup/BackupRun.js"
 import { discardArchiveRestore, restoreToArchive } from "./restore/restoreToArchive.js"
-import { restoreToSftp } from "./restore/restoreToSftp.js"
+import { restoreToSource } from "./restore/restoreToSource.js"
 import type { SnapshotToRead } from "./restore/SnapshotToRead.js"
 import { snapshotDirLocator } from "../shared/storage/Locators.js"
 import type { HubUnreachable, LeaseLost } from "./HubErrors.js"
@@ -84,7 +84,7 @@ const restoreWork = (claim: RestoreClaim, context: WorkContext): JobWork => {
   }
   return {
     run: Effect.map(
-      restoreToSftp({ ...common, target: target.source, targetPath: target.path, overwrite: target.overwrite }),
+      restoreToSource({ ...common, target: target.source.spec, targetPath: target.path, overwrite: target.overwrite }),
       (restored) => ({
         type: "restore" as const,
         result: { to: "sftp" as const, snapshotId: claim.snapshot.id, targetSourceId: target.source.id, ...restored, warnings }

@@ -1,7 +1,7 @@
 import type { ZstdError } from "./artifact/ZstdFrames.js"
 import type { HubUnreachable, LeaseLost } from "./HubErrors.js"
 import type { RestoreFailed } from "./restore/RestoreFailed.js"
-import type { SourceKindUnsupported } from "./SourceKindUnsupported.js"
+import type { SourceKindUnsupported } from "./source/SourceKindUnsupported.js"
 import type { SourceFailed } from "./source/SourceFailed.js"
 import type { LocatorRefused } from "./storage/LocatorRefused.js"
 import type { StorageFailed } from "./storage/StorageFailed.js"

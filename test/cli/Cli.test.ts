@@ -337,6 +337,25 @@ describe("with a running Hub", () => {
     expect(await sourceCount(tenant.id)).toBe(0)
   })
 
+  it("--kind sftp (the default) needs --host and --username: exit 2 naming the missing flag; an unknown kind is refused", async () => {
+    const tenant = await createTenantViaApi(unique("kind-flags"))
+    const base = ["source", "create", "--tenant-id", tenant.id, "--password-stdin", "--path", "/data"]
+    const [noHost, noUser, explicit, unknownKind] = await Promise.all([
+      asAdmin([...base, "--name", "nohost", "--username", "backup"], "pw\n"),
+      asAdmin([...base, "--name", "nouser", "--kind", "sftp", "--host", "127.0.0.1"], "pw\n"),
+      asAdmin([...base, "--name", "explicit", "--kind", "sftp", "--host", "127.0.0.1", "--username", "backup", "--json"], "pw\n"),
+      asAdmin([...base, "--name", "other", "--kind", "ftp", "--host", "127.0.0.1", "--username", "backup"], "pw\n")
+    ])
+    const refusals = [[noHost, "--host is required for --kind sftp"], [noUser, "--username is required for --kind sftp"], [unknownKind, "--kind"]] as const
+    for (const [refused, message] of refusals) {
+      expect(refused.code, refused.stderr).toBe(2)
+      expect(refused.stderr).toContain(message)
+    }
+    expect(explicit.code, explicit.stderr).toBe(0)
+    expect(JSON.parse(explicit.stdout)).toMatchObject({ kind: "sftp", host: "127.0.0.1", port: 22, username: "backup" })
+    expect(await sourceCount(tenant.id)).toBe(1)
+  })
+
   it("a relative --path is bad input (2) that names paths, and nothing is stored", async () => {
     const tenant = await createTenantViaApi(unique("relative"))
     const relative = await asAdmin([...badSourceBase, "--tenant-id", tenant.id, "--name", "rel", "--path", "data"], "pw\n")

@@ -1,8 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Schema } from "effect"
 import { Redis } from "ioredis"
 import type { JobId, SnapshotId, SourceId, TenantId, WorkerId } from "../../src/shared/contract/Ids.js"
+import { SftpSpec } from "../../src/shared/contract/SftpSource.js"
 import { redisUrl } from "../support/env.js"
 import { adminToken, clientAs, HubTestLive, rawRequest, TestDatabase, tokenFor } from "../support/HubTest.js"
 
@@ -85,8 +86,11 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("backup
       const claim = yield* worker.workers.claim({ path: { id: job.id } })
       expect(claim).toMatchObject({ type: "backup", jobId: job.id, attempt: 1, snapshotId: job.snapshotId, recipients: [tenant.publicKey] })
       if (claim.type !== "backup") return expect.unreachable("a backup job gives a backup claim")
-      expect(claim.source.credentials._tag).toBe("password")
-      if (claim.source.credentials._tag === "password") expect(Redacted.value(claim.source.credentials.password)).toBe(password)
+      const spec = claim.source.spec
+      if (!Schema.is(SftpSpec)(spec)) return expect.unreachable("an sftp source gives an sftp spec")
+      expect(spec).toMatchObject({ kind: "sftp", host: "127.0.0.1", port: 2222, username: "backup" })
+      expect(spec.credentials._tag).toBe("password")
+      if (spec.credentials._tag === "password") expect(Redacted.value(spec.credentials.password)).toBe(password)
 
       const other = yield* clientAs(workerToken("w2"))
       const second = yield* Effect.flip(other.workers.claim({ path: { id: job.id } }))
@@ -184,7 +188,8 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("backup
       const worker = yield* clientAs(workerToken())
       const claim = yield* worker.workers.claim({ path: { id: job.id } })
       if (claim.type !== "backup") return expect.unreachable("a backup job gives a backup claim")
-      expect(claim.source.hostKey).toBeNull()
+      if (!Schema.is(SftpSpec)(claim.source.spec)) return expect.unreachable("an sftp source gives an sftp spec")
+      expect(claim.source.spec.hostKey).toBeNull()
       const fingerprint = `SHA256:${Buffer.alloc(32, 9).toString("base64").replace(/=+$/, "")}`
       yield* worker.workers.hostKey({ path: { id: job.id }, payload: { leaseId: claim.lease.id, fingerprint } })
       expect((yield* hub.sources.get({ path: { id: source.id } })).hostKey).toBe(fingerprint)

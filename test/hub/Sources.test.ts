@@ -109,6 +109,26 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("source
       }
     }))
 
+  it.effect("kind: a request without one is sftp, sftp can be named, an unknown kind is a 400 naming kind", () =>
+    Effect.gen(function*() {
+      const tenant = yield* newTenant
+      const implicit = yield* createRaw(tenant.id, passwordSource("pw"))
+      expect(implicit.status).toBe(201)
+      expect(implicit.json()).toMatchObject({ kind: "sftp", host: "127.0.0.1", port: 2222, username: "backup" })
+      const explicit = yield* createRaw(tenant.id, { ...passwordSource("pw"), kind: "sftp" })
+      expect(explicit.status).toBe(201)
+      expect(explicit.json()).toMatchObject({ kind: "sftp" })
+      const unknown = yield* createRaw(tenant.id, { ...passwordSource("pw"), kind: "ftp" })
+      expect(unknown.status).toBe(400)
+      expect((unknown.json() as { error: { message: string } }).error.message).toContain("kind")
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ kind: string; spec: unknown }>`SELECT kind, spec FROM sources WHERE tenant_id = ${tenant.id}`
+      expect(rows).toEqual([
+        { kind: "sftp", spec: { host: "127.0.0.1", port: 2222, username: "backup" } },
+        { kind: "sftp", spec: { host: "127.0.0.1", port: 2222, username: "backup" } }
+      ])
+    }))
+
   it.effect("a duplicate name within a tenant is 409; the same name in another tenant is fine", () =>
     Effect.gen(function*() {
       const a = yield* newTenant

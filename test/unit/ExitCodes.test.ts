@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest"
 import { type AppError, type AppErrorTag, exitCodeByTag, ExitCode } from "../../src/cli/ExitCodes.js"
 import { describeError } from "../../src/cli/describeError.js"
-import { SourceKindUnsupported } from "../../src/worker/SourceKindUnsupported.js"
+import { SourceKindUnsupported } from "../../src/worker/source/SourceKindUnsupported.js"
 
 describe("exit codes", () => {
   it("every error a command can fail with has a code; a new tag without one does not compile", () => {
@@ -13,11 +13,11 @@ describe("exit codes", () => {
   })
 
   it("a source of a kind the worker does not know is a typed error with a clear message and exit code", () => {
-    const error = new SourceKindUnsupported({ sourceId: "s-1", kind: "nfs", supported: ["sftp"] })
+    const error = new SourceKindUnsupported({ kind: "nfs", supported: ["sftp"] })
     expect(error.retryable).toBe(false)
     expect(describeError(error)).toEqual({
       code: "source_kind_unsupported",
-      message: `source s-1 is of kind "nfs", which this worker cannot handle (it knows: sftp); upgrade the worker`,
+      message: "this worker cannot reach a source of kind 'nfs' (it supports 'sftp'); upgrade the worker",
       exitCode: ExitCode.config
     })
   })

@@ -12,7 +12,7 @@ import type { TarEntryMeta, TarItem } from "../../src/worker/artifact/TarItem.js
 import { zstdFrames } from "../../src/worker/artifact/ZstdFrames.js"
 import { runBackup } from "../../src/worker/backup/BackupRun.js"
 import type { Counters, SnapshotToRead } from "../../src/worker/restore/SnapshotToRead.js"
-import type { SftpTarget } from "../../src/worker/source/SftpTarget.js"
+import type { SftpTarget } from "../../src/worker/sftp/SftpTarget.js"
 import { writeAtomically } from "../../src/worker/storage/AtomicFile.js"
 import { artifactLocator } from "../../src/shared/storage/Locators.js"
 import { localFsStoreAt } from "../../src/worker/storage/LocalFsStore.js"
@@ -61,7 +61,7 @@ export const backUp = (server: SshdServer, root: string, storageBase: string) =>
       tenantId: ids.tenantId,
       recipients: [identity.publicKey],
       tags: [],
-      source: { ...targetOf(server), id: ids.sourceId, paths: [root], excludes: [] }
+      source: { id: ids.sourceId, spec: { kind: "sftp", ...targetOf(server) }, paths: [root], excludes: [] }
     } as unknown as BackupClaim
     const done = yield* runBackup(claim, {
       zstdLevel: 3,

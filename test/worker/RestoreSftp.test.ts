@@ -3,7 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer } from "effect"
-import { restoreToSftp } from "../../src/worker/restore/restoreToSftp.js"
+import { restoreToSource } from "../../src/worker/restore/restoreToSource.js"
 import type { RestoreWarning } from "../../src/worker/restore/SnapshotToRead.js"
 import { buildSourceTree, describeTree } from "../support/SourceTree.js"
 import { Sshd, SshdLive, type SshdServer } from "../support/Sshd.js"
@@ -36,11 +36,11 @@ const targetUnder = (backed: Fixture) => path.join(backed.server.root, `target-$
 const restore = (backed: Fixture, artifact: Artifact, options: { targetPath?: string | null; overwrite?: boolean; includes?: Array<string> } = {}) => {
   const warnings: Array<RestoreWarning> = []
   const counters = zeroCounters()
-  const run = restoreToSftp({
+  const run = restoreToSource({
     snapshot: artifact.snapshot,
     fileKey: artifact.fileKey,
     includes: options.includes ?? [],
-    target: targetOf(backed.server),
+    target: { kind: "sftp", ...targetOf(backed.server) },
     targetPath: options.targetPath === undefined ? targetUnder(backed) : options.targetPath,
     overwrite: options.overwrite ?? false,
     counters,
@@ -58,7 +58,7 @@ const write = (file: string, content: string) => {
   fs.writeFileSync(file, content)
 }
 
-layer(BackedLive, { excludeTestServices: true, timeout: "90 seconds" })("restoreToSftp", (it) => {
+layer(BackedLive, { excludeTestServices: true, timeout: "90 seconds" })("restoreToSource, to an SFTP source", (it) => {
   it.effect("round trip into a fresh target path: the tree is the source tree, counts and bytes as backed up", () =>
     Effect.gen(function*() {
       const backed = yield* Backed

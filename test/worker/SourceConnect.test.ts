@@ -4,9 +4,9 @@ import * as path from "node:path"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Exit, Redacted, Scope, Stream } from "effect"
 import { utils, type Attributes } from "ssh2"
-import { openSftp } from "../../src/worker/source/openSftp.js"
-import type { SftpTarget } from "../../src/worker/source/SftpTarget.js"
-import { sourceItems } from "../../src/worker/source/sourceItems.js"
+import { openSftp } from "../../src/worker/sftp/openSftp.js"
+import type { SftpTarget } from "../../src/worker/sftp/SftpTarget.js"
+import { sourceItems } from "../../src/worker/sftp/sourceItems.js"
 import { Sshd, SshdLive, startSshd, type SshdServer } from "../support/Sshd.js"
 
 const keyTarget = (server: SshdServer, overrides: Partial<SftpTarget> = {}): SftpTarget => ({

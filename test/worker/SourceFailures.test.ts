@@ -3,9 +3,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Redacted, Stream } from "effect"
-import { openSftp } from "../../src/worker/source/openSftp.js"
+import { openSftp } from "../../src/worker/sftp/openSftp.js"
 import type { SourceWarning } from "../../src/worker/source/SourceOptions.js"
-import { sourceItems } from "../../src/worker/source/sourceItems.js"
+import { sourceItems } from "../../src/worker/sftp/sourceItems.js"
 import { startSshd } from "../support/Sshd.js"
 
 const MiB = 1024 * 1024

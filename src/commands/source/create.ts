@@ -1,15 +1,16 @@
 import { Flags } from "@oclif/core"
 import { Effect } from "effect"
-import { CreateSource } from "../../shared/contract/Sources.js"
-import { tenantIdFlag, validateInput } from "../../cli/InputInvalid.js"
-import { readCredentials } from "../../cli/readInput.js"
+import { SourceKind } from "../../shared/contract/Sources.js"
+import { tenantIdFlag } from "../../cli/InputInvalid.js"
 import { sourceJson } from "../../cli/json.js"
+import { sourcePayload } from "../../cli/sourcePayload.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
 export default class SourceCreate extends HubCommand {
-  static override summary = "Register an SSH/SFTP source for a tenant."
+  static override summary = "Register a source (today: an SSH/SFTP server) for a tenant."
   static override description = withExitStatus(
-    "Credentials are read from stdin or a file, sealed on the Hub and never shown again. " +
+    "--kind sftp (the default) needs --host, --username and credentials. " +
+      "Credentials are read from stdin or a file, sealed on the Hub and never shown again. " +
       "Without --host-key the first successful connection records the server's key (trust on " +
       "first use); any later change fails backups with 'host key mismatch'."
   )
@@ -28,9 +29,10 @@ export default class SourceCreate extends HubCommand {
   static override flags = {
     "tenant-id": Flags.string({ required: true, summary: "The tenant that owns the source." }),
     name: Flags.string({ required: true, summary: "Name, unique within the tenant." }),
-    host: Flags.string({ required: true, summary: "SSH server host name or address." }),
-    port: Flags.integer({ default: 22, min: 1, max: 65535, summary: "SSH port." }),
-    username: Flags.string({ required: true, summary: "SSH login." }),
+    kind: Flags.option({ options: SourceKind.literals, default: "sftp" as const, summary: "What kind of source." })(),
+    host: Flags.string({ summary: "--kind sftp: SSH server host name or address (required)." }),
+    port: Flags.integer({ default: 22, min: 1, max: 65535, summary: "--kind sftp: SSH port." }),
+    username: Flags.string({ summary: "--kind sftp: SSH login (required)." }),
     "password-stdin": Flags.boolean({ summary: "Read the SSH password from stdin.", exclusive: ["private-key-file"] }),
     "private-key-file": Flags.string({ summary: "Read the SSH private key from this file." }),
     "passphrase-stdin": Flags.boolean({ summary: "Read the private key's passphrase from stdin.", dependsOn: ["private-key-file"] }),
@@ -44,16 +46,7 @@ export default class SourceCreate extends HubCommand {
     const source = await this.runWithHub(flags, (hub) =>
       Effect.gen(function*() {
         const tenantId = yield* tenantIdFlag(flags["tenant-id"])
-        const payload = yield* validateInput(CreateSource, {
-          name: flags.name,
-          host: flags.host,
-          port: flags.port,
-          username: flags.username,
-          credentials: yield* readCredentials(flags),
-          paths: flags.path,
-          excludes: flags.exclude ?? [],
-          ...(flags["host-key"] !== undefined ? { hostKey: flags["host-key"] } : {})
-        })
+        const payload = yield* sourcePayload(flags)
         return yield* hub.sources.create({ path: { tenantId }, payload })
       }))
     this.log(`created source ${source.name} (${source.id}) for tenant ${source.tenantId}`)

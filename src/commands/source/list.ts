@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { tenantIdFlag } from "../../cli/InputInvalid.js"
 import { sourceJson } from "../../cli/json.js"
 import { formatTable } from "../../cli/table.js"
+import { sourceTarget } from "../../shared/contract/Sources.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
 export default class SourceList extends HubCommand {
@@ -20,10 +21,11 @@ export default class SourceList extends HubCommand {
     this.log(formatTable(sources, [
       ["id", (s) => s.id],
       ["name", (s) => s.name],
-      ["target", (s) => `${s.username}@${s.host}:${s.port}`],
-      ["auth", (s) => s.authMethod],
+      ["kind", (s) => s.kind],
+      ["target", sourceTarget],
+      ["auth", (s) => ("authMethod" in s ? s.authMethod : "-")],
       ["paths", (s) => s.paths.join(",")],
-      ["host key", (s) => s.hostKey ?? "(first use)"]
+      ["host key", (s) => ("hostKey" in s ? s.hostKey ?? "(first use)" : "-")]
     ]))
     return sources.map(sourceJson)
   }

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { SourceId } from "../../shared/contract/Ids.js"
 import { parseId } from "../../cli/InputInvalid.js"
 import { sourceJson } from "../../cli/json.js"
+import { sourceTarget } from "../../shared/contract/Sources.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
 export default class SourceShow extends HubCommand {
@@ -22,10 +23,11 @@ export default class SourceShow extends HubCommand {
       `source ${json.name}`,
       `  id        ${json.id}`,
       `  tenant    ${json.tenantId}`,
-      `  target    ${json.username}@${json.host}:${json.port} (${json.authMethod})`,
+      `  kind      ${json.kind}`,
+      `  target    ${sourceTarget(source)}${"authMethod" in json ? ` (${json.authMethod})` : ""}`,
       `  paths     ${json.paths.join(", ")}`,
       `  excludes  ${json.excludes.length > 0 ? json.excludes.join(", ") : "-"}`,
-      `  host key  ${json.hostKey ?? "(recorded on first connection)"}`
+      ...("hostKey" in json ? [`  host key  ${json.hostKey ?? "(recorded on first connection)"}`] : [])
     ].join("\n"))
     return json
   }

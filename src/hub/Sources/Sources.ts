@@ -3,41 +3,23 @@ import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
 import { Conflict, NotFound } from "../../shared/contract/ApiError.js"
 import type { SourceId, TenantId } from "../../shared/contract/Ids.js"
-import { type CreateSource, Source } from "../../shared/contract/Sources.js"
+import type { CreateSource } from "../../shared/contract/Sources.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { sealContext, SealedColumns } from "../Secrets/SealedColumns.js"
 import { Sealer } from "../Secrets/Sealer.js"
 import { tenantNotFound } from "../Tenants/Tenants.js"
-
-interface SourceRow {
-  readonly id: string
-  readonly tenant_id: string
-  readonly name: string
-  readonly host: string
-  readonly port: number
-  readonly username: string
-  readonly auth_method: "password" | "private_key"
-  readonly paths: ReadonlyArray<string>
-  readonly excludes: ReadonlyArray<string>
-  readonly host_key_fingerprint: string | null
-  readonly created_at: Date
-}
+import { hubSourceKind, kindOf } from "./SourceKinds.js"
+import type { SourceRow } from "./SourceRow.js"
 
 const toSource = (row: SourceRow) =>
-  new Source({
+  hubSourceKind(row.kind).view({
     id: row.id as SourceId,
     tenantId: row.tenant_id as TenantId,
     name: row.name,
-    kind: "sftp",
-    host: row.host,
-    port: row.port,
-    username: row.username,
-    authMethod: row.auth_method === "password" ? "password" : "privateKey",
     paths: row.paths,
     excludes: row.excludes,
-    hostKey: row.host_key_fingerprint,
     createdAt: DateTime.unsafeFromDate(row.created_at)
-  })
+  }, row)
 
 export const sourceNotFound = (id: string) => new NotFound({ message: `source ${id} not found` })
 
@@ -48,8 +30,7 @@ export class Sources extends Effect.Service<Sources>()("hub/Sources", {
     const audit = yield* AuditLog
     const textArray = (items: ReadonlyArray<string>) =>
       sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(items)}::jsonb))`
-    const columns = sql`id, tenant_id, name, host, port, username, auth_method, paths, excludes,
-                        host_key_fingerprint, created_at`
+    const columns = sql`id, tenant_id, name, kind, spec, auth_method, paths, excludes, host_key_fingerprint, created_at`
 
     /** Stores the source with its credentials sealed; nothing secret is ever read back out. */
     const create = (tenantId: TenantId, input: CreateSource) =>
@@ -57,18 +38,22 @@ export class Sources extends Effect.Service<Sources>()("hub/Sources", {
         const tenant = yield* sql`SELECT 1 FROM tenants WHERE id = ${tenantId} FOR SHARE`
         if (tenant.length === 0) return yield* tenantNotFound(tenantId)
         const id = randomUUID()
-        const creds = input.credentials
-        const credential = sealer.seal(creds._tag === "password" ? creds.password : creds.privateKey, sealContext(SealedColumns.sourceCredential, id))
-        const passphrase = creds._tag === "privateKey" && creds.passphrase
+        const kind = kindOf(input)
+        const stored = hubSourceKind(kind).store(input)
+        const creds = stored.credentials
+        const credential = creds === null
+          ? null
+          : sealer.seal(creds._tag === "password" ? creds.password : creds.privateKey, sealContext(SealedColumns.sourceCredential, id))
+        const passphrase = creds?._tag === "privateKey" && creds.passphrase
           ? sealer.seal(creds.passphrase, sealContext(SealedColumns.sourcePassphrase, id))
           : null
+        const authMethod = creds === null ? null : creds._tag === "password" ? "password" : "private_key"
         const rows = yield* sql<SourceRow>`
-          INSERT INTO sources (id, tenant_id, name, host, port, username, auth_method, credential_sealed,
-                               passphrase_sealed, paths, excludes, host_key_fingerprint, host_key_pinned)
-          VALUES (${id}, ${tenantId}, ${input.name}, ${input.host}, ${input.port}, ${input.username},
-                  ${creds._tag === "password" ? "password" : "private_key"}, ${credential}, ${passphrase},
-                  ${textArray(input.paths)}, ${textArray(input.excludes)}, ${input.hostKey ?? null},
-                  ${input.hostKey !== undefined})
+          INSERT INTO sources (id, tenant_id, name, kind, spec, auth_method, credential_sealed, passphrase_sealed,
+                               paths, excludes, host_key_fingerprint, host_key_pinned)
+          VALUES (${id}, ${tenantId}, ${input.name}, ${kind}, ${JSON.stringify(stored.spec)}::jsonb, ${authMethod},
+                  ${credential}, ${passphrase}, ${textArray(input.paths)}, ${textArray(input.excludes)},
+                  ${stored.hostKey}, ${stored.hostKey !== null})
           ON CONFLICT (tenant_id, name) DO NOTHING
           RETURNING ${columns}`
         const row = rows[0]
@@ -78,7 +63,7 @@ export class Sources extends Effect.Service<Sources>()("hub/Sources", {
           resourceType: "source",
           resourceId: id,
           tenantId,
-          details: { name: input.name, host: input.host, authMethod: creds._tag }
+          details: { name: input.name, kind, ...stored.audit, ...(creds === null ? {} : { authMethod: creds._tag }) }
         })
         return toSource(row)
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))

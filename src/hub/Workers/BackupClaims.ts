@@ -1,22 +1,16 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect } from "effect"
 import type { JobId, SnapshotId, SourceId, TenantId } from "../../shared/contract/Ids.js"
-import type { BackupClaim, SourceConnection } from "../../shared/contract/Workers.js"
+import type { BackupClaim, ClaimedSource } from "../../shared/contract/Workers.js"
 import type { JobRow } from "../Jobs/JobRow.js"
 import { sealContext, SealedColumns } from "../Secrets/SealedColumns.js"
 import { Sealer } from "../Secrets/Sealer.js"
+import { hubSourceKind } from "../Sources/SourceKinds.js"
+import type { SourceRow } from "../Sources/SourceRow.js"
 
-interface ClaimSourceRow {
-  readonly id: string
-  readonly host: string
-  readonly port: number
-  readonly username: string
-  readonly auth_method: "password" | "private_key"
-  readonly credential_sealed: Uint8Array
+interface ClaimSourceRow extends SourceRow {
+  readonly credential_sealed: Uint8Array | null
   readonly passphrase_sealed: Uint8Array | null
-  readonly paths: ReadonlyArray<string>
-  readonly excludes: ReadonlyArray<string>
-  readonly host_key_fingerprint: string | null
   readonly age_public_key: string
 }
 
@@ -41,6 +35,7 @@ export class BackupClaims extends Effect.Service<BackupClaims>()("hub/BackupClai
 
     const credentialsOf = (row: ClaimSourceRow) =>
       Effect.gen(function*() {
+        if (row.credential_sealed === null) return null
         const secret = yield* sealer.open(row.credential_sealed, sealContext(SealedColumns.sourceCredential, row.id))
         if (row.auth_method === "password") return { _tag: "password", password: secret } as const
         if (row.passphrase_sealed === null) return { _tag: "privateKey", privateKey: secret } as const
@@ -51,21 +46,17 @@ export class BackupClaims extends Effect.Service<BackupClaims>()("hub/BackupClai
     const sourceRow = (job: JobRow, sourceId: string | null) =>
       Effect.flatMap(
         sql<ClaimSourceRow>`
-          SELECT s.id, s.host, s.port, s.username, s.auth_method, s.credential_sealed, s.passphrase_sealed,
-                 s.paths, s.excludes, s.host_key_fingerprint, t.age_public_key
+          SELECT s.id, s.tenant_id, s.name, s.kind, s.spec, s.auth_method, s.credential_sealed, s.passphrase_sealed,
+                 s.paths, s.excludes, s.host_key_fingerprint, s.created_at, t.age_public_key
           FROM sources s JOIN tenants t ON t.id = s.tenant_id
           WHERE s.id = ${sourceId}`,
         (rows) => rows[0] ? Effect.succeed(rows[0]) : Effect.dieMessage(`job ${job.id} refers to a missing source`)
       )
 
     const connectionOf = (row: ClaimSourceRow) =>
-      Effect.map(credentialsOf(row), (credentials): SourceConnection => ({
+      Effect.map(credentialsOf(row), (credentials): ClaimedSource => ({
         id: row.id as SourceId,
-        host: row.host,
-        port: row.port,
-        username: row.username,
-        credentials,
-        hostKey: row.host_key_fingerprint
+        spec: hubSourceKind(row.kind).spec(row, credentials)
       }))
 
     /** How to reach a source, with its credentials opened for the worker holding this job's lease. */

@@ -2,71 +2,73 @@ import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Schema } from "effect"
 import { ConflictWire, NotFoundWire } from "./ApiError.js"
 import { Authentication } from "./Authentication.js"
+import { bounded } from "./bounded.js"
 import { SourceId, TenantId } from "./Ids.js"
-
-const bounded = (max: number, what: string) =>
-  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max)).annotations({
-    message: () => `must be ${what} of 1-${max} characters`
-  })
+import { CreateSftpFields, SftpSourceFields, SftpSpec } from "./SftpSource.js"
 
 export const SourceName = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)).annotations({
   message: () => "must be 1-63 characters of letters, digits, '.', '_' or '-'"
 })
-export const Hostname = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9.:_-]{1,253}$/)).annotations({
-  message: () => "must be a host name or IP address"
-})
-export const Port = Schema.Int.pipe(Schema.between(1, 65535)).annotations({
-  message: () => "must be an integer from 1 to 65535"
-})
-export const Username = Schema.String.pipe(Schema.pattern(/^[^\s:/\\]{1,64}$/)).annotations({
-  message: () => "must be 1-64 characters without spaces, ':', '/' or '\\'"
-})
 export const AbsolutePath = Schema.String.pipe(Schema.pattern(/^\/[^\0]{0,4095}$/)).annotations({
   message: () => "must be an absolute path (starting with '/')"
 })
-export const HostKeyFingerprint = Schema.String.pipe(Schema.pattern(/^SHA256:[A-Za-z0-9+/]{43}$/)).annotations({
-  message: () => "must be an OpenSSH SHA256 fingerprint like SHA256:<43 base64 characters>"
-})
 
-/** Write-only: credentials are accepted here and never returned by any endpoint. */
-export const SourceCredentials = Schema.Union(
-  Schema.TaggedStruct("password", { password: Schema.Redacted(bounded(1024, "a password")) }),
-  Schema.TaggedStruct("privateKey", {
-    privateKey: Schema.Redacted(bounded(16384, "an OpenSSH or PEM private key")),
-    passphrase: Schema.optional(Schema.Redacted(bounded(1024, "a passphrase")))
-  })
-)
-export type SourceCredentials = typeof SourceCredentials.Type
+/**
+ * Every kind of source this build knows. A new kind is added here and to the three unions
+ * below (with its own file beside SftpSource.ts); the compiler then lists what else must
+ * learn it: the Hub's source service and the worker's dispatch (docs/architecture.md).
+ */
+export const SourceKind = Schema.Literal("sftp")
+export type SourceKind = typeof SourceKind.Type
 
-export const CreateSource = Schema.Struct({
-  name: SourceName,
-  host: Hostname,
-  port: Schema.optionalWith(Port, { default: () => 22 }),
-  username: Username,
-  credentials: SourceCredentials,
+/** What every kind of source has: a name and the paths to back up. */
+const CreateCommon = {
   paths: Schema.Array(AbsolutePath).pipe(Schema.minItems(1), Schema.maxItems(64)),
   excludes: Schema.optionalWith(Schema.Array(bounded(1024, "a glob")).pipe(Schema.maxItems(256)), {
     default: () => []
-  }),
-  hostKey: Schema.optional(HostKeyFingerprint)
-})
+  })
+}
+
+/** `kind` tells the members apart; a request without one is an sftp source. */
+export const CreateSource = Schema.Union(
+  Schema.Struct({ name: SourceName, ...CreateSftpFields, ...CreateCommon })
+)
 export type CreateSource = typeof CreateSource.Type
 
-export class Source extends Schema.Class<Source>("Source")({
+const SourceCommon = {
   id: SourceId,
   tenantId: TenantId,
   name: Schema.String,
-  kind: Schema.Literal("sftp"),
-  host: Schema.String,
-  port: Schema.Int,
-  username: Schema.String,
-  authMethod: Schema.Literal("password", "privateKey"),
   paths: Schema.Array(Schema.String),
   excludes: Schema.Array(Schema.String),
-  /** Pinned by the operator, or recorded on first successful connection (trust on first use). */
-  hostKey: Schema.NullOr(Schema.String),
   createdAt: Schema.DateTimeUtc
-}) {}
+}
+
+export class SftpSource extends Schema.Class<SftpSource>("SftpSource")({ ...SourceCommon, ...SftpSourceFields }) {}
+
+/** A source as the API shows it: the common fields and its kind's own (never credentials). */
+export const Source = Schema.Union(SftpSource)
+export type Source = typeof Source.Type
+
+/** Where a source is, in one line for people: `backup@web1.example.com:22` for sftp. */
+export const sourceTarget = (source: Source): string => {
+  switch (source.kind) {
+    case "sftp":
+      return `${source.username}@${source.host}:${source.port}`
+  }
+}
+
+/** Where a source is and how to reach it, credentials opened: what a worker gets in a claim, by kind. */
+export const SourceSpec = Schema.Union(SftpSpec)
+export type SourceSpec = typeof SourceSpec.Type
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Agree<T extends true> = T
+/** Does not compile while one of the unions above lacks a kind of SourceKind, or has one it does not list. */
+export type SourceKindsAgree = Agree<
+  [Same<SourceKind, Source["kind"]>, Same<SourceKind, SourceSpec["kind"]>, Same<SourceKind, NonNullable<CreateSource["kind"]>>] extends
+    [true, true, true] ? true : false
+>
 
 export class SourcesGroup extends HttpApiGroup.make("sources")
   .add(

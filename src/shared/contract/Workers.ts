@@ -4,7 +4,8 @@ import { ConflictWire, NotFoundWire, wire } from "./ApiError.js"
 import { Authentication } from "./Authentication.js"
 import { JobId, SnapshotId, SourceId, TenantId } from "./Ids.js"
 import { BackupWarning, DeleteSnapshotResult, JobProgress, RestoreResult, VerifyResult } from "./Jobs.js"
-import { HostKeyFingerprint, SourceCredentials } from "./Sources.js"
+import { HostKeyFingerprint } from "./SftpSource.js"
+import { SourceKind, SourceSpec } from "./Sources.js"
 
 export const Heartbeat = Schema.Struct({
   version: Schema.String,
@@ -23,17 +24,21 @@ export const Lease = Schema.Struct({
   expiresAt: Schema.DateTimeUtc
 })
 
-/** How a worker reaches a source: for backups, and for restores written back over SFTP. */
-export const SourceConnection = Schema.Struct({
-  id: SourceId,
-  host: Schema.String,
-  port: Schema.Int,
-  username: Schema.String,
-  credentials: SourceCredentials,
-  /** null: not yet known; the worker reports what it sees on first connection (trust on first use). */
-  hostKey: Schema.NullOr(Schema.String)
+/**
+ * A source of a kind this build does not know: a newer Hub may hand one to an older worker.
+ * It decodes (only its kind), so the worker can fail the job with a clear error instead of
+ * refusing the whole claim. Known kinds never fall through to it.
+ */
+const UnknownSourceSpec = Schema.Struct({
+  kind: Schema.String.pipe(Schema.filter((kind) => !(SourceKind.literals as ReadonlyArray<string>).includes(kind)))
 })
-export type SourceConnection = typeof SourceConnection.Type
+
+/** Where a claimed job's source is and how to reach it: for backups, and for restores written back to a source. */
+export const ClaimedSource = Schema.Struct({
+  id: SourceId,
+  spec: Schema.Union(SourceSpec, UnknownSourceSpec)
+})
+export type ClaimedSource = typeof ClaimedSource.Type
 
 const ClaimBase = {
   jobId: JobId,
@@ -55,7 +60,7 @@ export const BackupClaim = Schema.Struct({
   recipients: Schema.Array(Schema.String),
   tags: Schema.Array(Schema.String),
   source: Schema.Struct({
-    ...SourceConnection.fields,
+    ...ClaimedSource.fields,
     paths: Schema.Array(Schema.String),
     excludes: Schema.Array(Schema.String)
   })
@@ -97,8 +102,9 @@ export type VerifyClaim = typeof VerifyClaim.Type
 
 export const RestoreTarget = Schema.Union(
   Schema.TaggedStruct("archive", {}),
+  /** Files written back to a source (the API's `to: sftp`), whatever its kind. */
   Schema.TaggedStruct("sftp", {
-    source: SourceConnection,
+    source: ClaimedSource,
     /** null: a new directory `xvault-restore-<snapshot id>` in the login's home. */
     path: Schema.NullOr(Schema.String),
     overwrite: Schema.Boolean

@@ -9,6 +9,8 @@ export const MANIFEST_FORMAT_VERSION = 1
 /** manifest.json beside the artifact: what it holds and how to open it. Never a secret. */
 export const buildManifest = (options: {
   readonly claim: BackupClaim
+  /** Where the data came from, as the source's kind describes it (SFTP: host, port, username). */
+  readonly sourceFields: Readonly<Record<string, unknown>>
   readonly counters: JobProgress
   readonly warnings: ReadonlyArray<BackupWarning>
   readonly artifact: { readonly sizeBytes: number; readonly sha256: string }
@@ -23,9 +25,7 @@ export const buildManifest = (options: {
   createdAt: options.createdAt.toISOString(),
   xvaultVersion: XVAULT_VERSION,
   source: {
-    host: options.claim.source.host,
-    port: options.claim.source.port,
-    username: options.claim.source.username,
+    ...options.sourceFields,
     paths: options.claim.source.paths,
     excludes: options.claim.source.excludes
   },

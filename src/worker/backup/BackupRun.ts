@@ -4,8 +4,7 @@ import type { BackupClaim, BackupCompletion } from "../../shared/contract/Worker
 import { artifactLocator, manifestLocator, snapshotDirLocator } from "../../shared/storage/Locators.js"
 import { encodeArtifact } from "../artifact/encodeArtifact.js"
 import { buildManifest } from "../artifact/Manifest.js"
-import { openSftp } from "../source/openSftp.js"
-import { sourceItems } from "../source/sourceItems.js"
+import { sourceFor } from "../source/sourceFor.js"
 import { ArtifactStore } from "../storage/ArtifactStore.js"
 
 export interface BackupRunOptions<EH> {
@@ -18,10 +17,10 @@ export interface BackupRunOptions<EH> {
 }
 
 /**
- * One backup attempt: SFTP → the artifact (pax tar → zstd frames → age) into the store as
- * `snapshots/{id}/backup.tar.zst.enc`, then `manifest.json`, each put atomically. The manifest,
- * written last, marks the snapshot complete. On any failure or interruption the snapshot's unit
- * is discarded, so nothing partial is ever left behind.
+ * One backup attempt: the source (by its kind) → the artifact (pax tar → zstd frames → age)
+ * into the store as `snapshots/{id}/backup.tar.zst.enc`, then `manifest.json`, each put
+ * atomically. The manifest, written last, marks the snapshot complete. On any failure or
+ * interruption the snapshot's unit is discarded, so nothing partial is ever left behind.
  */
 export const runBackup = <EH>(claim: BackupClaim, options: BackupRunOptions<EH>) => {
   const ref = { tenantId: claim.tenantId, sourceId: claim.source.id, snapshotId: claim.snapshotId }
@@ -30,16 +29,16 @@ export const runBackup = <EH>(claim: BackupClaim, options: BackupRunOptions<EH>)
   return Effect.gen(function*() {
     const store = yield* ArtifactStore
     const createdAt = new Date()
+    const source = yield* sourceFor(claim.source.spec)
     yield* store.prepare(unit)
-    const connection = yield* openSftp({ ...claim.source })
-    if (claim.source.hostKey === null) yield* options.recordHostKey(connection.hostKey)
-
-    const items = sourceItems(connection, {
+    const sourceItems = yield* source.items({
       paths: claim.source.paths,
       excludes: claim.source.excludes,
       onWarning: (warning) => warnings.push(warning),
-      onBytesRead: (n) => (counters.bytesRead += n)
-    }).pipe(Stream.mapChunks((chunk) => {
+      onBytesRead: (n) => (counters.bytesRead += n),
+      recordHostKey: options.recordHostKey
+    })
+    const items = sourceItems.pipe(Stream.mapChunks((chunk) => {
       for (const { meta } of chunk) {
         if (meta.type === "file") counters.files++
         else if (meta.type === "directory") counters.dirs++
@@ -49,7 +48,9 @@ export const runBackup = <EH>(claim: BackupClaim, options: BackupRunOptions<EH>)
     }))
     const encoded = encodeArtifact(items, { recipients: claim.recipients, zstdLevel: options.zstdLevel })
     const artifact = yield* store.put(artifactLocator(ref), encoded.bytes, (n) => (counters.bytesWritten += n))
-    const manifest = buildManifest({ claim, counters, warnings, artifact, compression: encoded.compression, createdAt })
+    const manifest = buildManifest({
+      claim, sourceFields: source.manifestFields, counters, warnings, artifact, compression: encoded.compression, createdAt
+    })
     yield* store.put(manifestLocator(ref), Stream.make(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)))
 
     const completion: Omit<BackupCompletion, "leaseId"> = {

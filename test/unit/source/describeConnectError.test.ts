@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { describeConnectError, type ConnectContext } from "../../../src/worker/source/describeConnectError.js"
+import { describeConnectError, type ConnectContext } from "../../../src/worker/sftp/describeConnectError.js"
 
 const context: ConnectContext = { endpoint: "10.0.0.5:22", username: "backup", method: "password", readyTimeoutMs: 20_000 }
 

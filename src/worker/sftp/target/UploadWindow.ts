@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { SourceFailed } from "../../source/SourceFailed.js"
-import type { RestoreFailed } from "../RestoreFailed.js"
+import type { RestoreFailed } from "../../restore/RestoreFailed.js"
 
 export type UploadFailure = RestoreFailed | SourceFailed
 

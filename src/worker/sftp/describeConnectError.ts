@@ -1,4 +1,4 @@
-import { SourceFailed } from "./SourceFailed.js"
+import { SourceFailed } from "../source/SourceFailed.js"
 
 export interface ConnectContext {
   readonly endpoint: string

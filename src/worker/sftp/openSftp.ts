@@ -3,7 +3,7 @@ import type { SFTPWrapper } from "ssh2"
 import { connectClient } from "./connectClient.js"
 import { makeSftpConnection, type SftpConnection } from "./SftpConnection.js"
 import type { SftpTarget } from "./SftpTarget.js"
-import { SourceFailed } from "./SourceFailed.js"
+import { SourceFailed } from "../source/SourceFailed.js"
 
 /**
  * Logs in to `target` and opens its SFTP subsystem. A pinned host key that differs fails with

@@ -1,5 +1,5 @@
 import { Effect, Stream } from "effect"
-import type { TarEntryMeta, TarItem } from "../archive/TarItem.js"
+import type { TarEntryMeta, TarItem } from "../artifact/TarItem.js"
 import { relabelLost } from "./connectionLost.js"
 import { fetchWhole } from "./fetchWhole.js"
 import type { OpenFiles } from "./OpenFiles.js"
@@ -8,8 +8,8 @@ import { Reply } from "./Reply.js"
 import type { SftpConnection, SftpError } from "./SftpConnection.js"
 import { describeStatus, SFTP_NO_SUCH_FILE, type SftpStatus } from "./SftpStatus.js"
 import type { SourceEntry, WalkedEntry } from "./SourceEntry.js"
-import type { SourceFailed } from "./SourceFailed.js"
-import type { SourceTuning, SourceWarning } from "./SourceOptions.js"
+import type { SourceFailed } from "../source/SourceFailed.js"
+import type { SourceTuning, SourceWarning } from "../source/SourceOptions.js"
 
 export interface PrepareContext {
   readonly connection: SftpConnection

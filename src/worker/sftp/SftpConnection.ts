@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { Client, SFTPWrapper } from "ssh2"
 import { connectionLost } from "./connectionLost.js"
 import { SftpStatus, SFTP_EOF } from "./SftpStatus.js"
-import { SourceFailed } from "./SourceFailed.js"
+import { SourceFailed } from "../source/SourceFailed.js"
 
 export type SftpError = SftpStatus | SourceFailed
 export type SftpSend<A> = (sftp: SFTPWrapper, done: (error: Error | null | undefined, value?: A) => void) => void

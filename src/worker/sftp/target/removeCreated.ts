@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { Attributes, FileEntryWithStats } from "ssh2"
-import type { SftpConnection } from "../../source/SftpConnection.js"
+import type { SftpConnection } from "../SftpConnection.js"
 import type { SourceFailed } from "../../source/SourceFailed.js"
 import { describeInPlace } from "./describeInPlace.js"
 

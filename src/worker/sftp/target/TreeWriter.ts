@@ -1,6 +1,6 @@
 import { type Chunk, Effect } from "effect"
-import type { EntryPolicy } from "../EntryPolicy.js"
-import type { ReadEntry, TarPart } from "../TarParser.js"
+import type { EntryPolicy } from "../../restore/EntryPolicy.js"
+import type { ReadEntry, TarPart } from "../../artifact/TarParser.js"
 import type { DeferredSymlink } from "./createSymlinks.js"
 import { FileUpload } from "./FileUpload.js"
 import { parentOf, type RemoteDirs } from "./RemoteDirs.js"

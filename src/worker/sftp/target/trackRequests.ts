@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { OnReply, SftpConnection, SftpError, SftpSend } from "../../source/SftpConnection.js"
+import type { OnReply, SftpConnection, SftpError, SftpSend } from "../SftpConnection.js"
 
 export interface TrackedConnection {
   readonly connection: SftpConnection

@@ -1,11 +1,11 @@
 import { posix } from "node:path"
 import { Effect } from "effect"
 import type { Attributes } from "ssh2"
-import { lostDuring } from "../../source/connectionLost.js"
-import type { SftpConnection, SftpError } from "../../source/SftpConnection.js"
-import { describeStatus, SFTP_NO_SUCH_FILE, type SftpStatus } from "../../source/SftpStatus.js"
+import { lostDuring } from "../connectionLost.js"
+import type { SftpConnection, SftpError } from "../SftpConnection.js"
+import { describeStatus, SFTP_NO_SUCH_FILE, type SftpStatus } from "../SftpStatus.js"
 import type { SourceFailed } from "../../source/SourceFailed.js"
-import { RestoreFailed } from "../RestoreFailed.js"
+import { RestoreFailed } from "../../restore/RestoreFailed.js"
 import { describeInPlace } from "./describeInPlace.js"
 
 export interface TargetRequest {

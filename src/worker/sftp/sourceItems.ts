@@ -1,13 +1,13 @@
 import { Chunk, Effect, Option, Queue, Stream, Take } from "effect"
-import type { TarItem } from "../archive/TarItem.js"
-import { excludeMatcher } from "./excludeMatcher.js"
+import type { TarItem } from "../artifact/TarItem.js"
+import { excludeMatcher } from "../source/excludeMatcher.js"
 import { OpenFiles } from "./OpenFiles.js"
 import { prepareEntry, type Prepared } from "./prepareEntry.js"
 import type { Reply } from "./Reply.js"
 import type { SftpConnection } from "./SftpConnection.js"
 import type { WalkedEntry } from "./SourceEntry.js"
-import type { SourceFailed } from "./SourceFailed.js"
-import { DEFAULT_TUNING, type SourceOptions } from "./SourceOptions.js"
+import type { SourceFailed } from "../source/SourceFailed.js"
+import { DEFAULT_TUNING, type SourceOptions } from "../source/SourceOptions.js"
 import { walkSource } from "./walkSource.js"
 
 const MAX_BATCH = 64

@@ -1,12 +1,12 @@
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { Attributes, FileEntryWithStats } from "ssh2"
 import { lostDuring } from "./connectionLost.js"
-import type { ExcludeMatcher } from "./excludeMatcher.js"
+import type { ExcludeMatcher } from "../source/excludeMatcher.js"
 import type { SftpConnection } from "./SftpConnection.js"
 import { SftpStatus, SFTP_NO_SUCH_FILE, describeStatus } from "./SftpStatus.js"
 import { toWalkedEntry, type WalkedEntry } from "./SourceEntry.js"
-import { SourceFailed } from "./SourceFailed.js"
-import { ancestorsOf, sourceRoots } from "./sourceRoots.js"
+import { SourceFailed } from "../source/SourceFailed.js"
+import { ancestorsOf, sourceRoots } from "../source/sourceRoots.js"
 
 export interface WalkOptions {
   readonly paths: ReadonlyArray<string>

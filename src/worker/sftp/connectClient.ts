@@ -3,7 +3,7 @@ import ssh2, { type ConnectConfig } from "ssh2"
 import { describeConnectError, type ConnectContext } from "./describeConnectError.js"
 import { hostKeyFingerprint, sameFingerprint } from "./hostKeyFingerprint.js"
 import type { SftpTarget } from "./SftpTarget.js"
-import { SourceFailed } from "./SourceFailed.js"
+import { SourceFailed } from "../source/SourceFailed.js"
 
 // ssh2 is CommonJS: Node's ESM loader exposes only its default export at run time.
 const { Client, utils } = ssh2

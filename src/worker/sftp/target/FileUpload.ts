@@ -1,8 +1,8 @@
 import type { Attributes } from "ssh2"
-import { relabelLost } from "../../source/connectionLost.js"
-import type { OnReply, SftpError, SftpSend } from "../../source/SftpConnection.js"
-import { describeStatus, SFTP_NO_SUCH_FILE } from "../../source/SftpStatus.js"
-import { RestoreFailed } from "../RestoreFailed.js"
+import { relabelLost } from "../connectionLost.js"
+import type { OnReply, SftpError, SftpSend } from "../SftpConnection.js"
+import { describeStatus, SFTP_NO_SUCH_FILE } from "../SftpStatus.js"
+import { RestoreFailed } from "../../restore/RestoreFailed.js"
 import { remotePath, skip, type TargetContext, timesOf } from "./TargetContext.js"
 import { describeInPlace } from "./describeInPlace.js"
 

@@ -1,5 +1,5 @@
-import type { SftpConnection } from "../../source/SftpConnection.js"
-import type { Counters, RestoreWarning } from "../SnapshotToRead.js"
+import type { SftpConnection } from "../SftpConnection.js"
+import type { Counters, RestoreWarning } from "../../restore/SnapshotToRead.js"
 import type { UploadWindow } from "./UploadWindow.js"
 
 /** What every part of one SFTP restore shares. */

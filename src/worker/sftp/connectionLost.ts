@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { SourceFailed } from "./SourceFailed.js"
+import { SourceFailed } from "../source/SourceFailed.js"
 
 export const connectionLost = (endpoint: string, detail: string): SourceFailed =>
   new SourceFailed({ reason: "connection_lost", message: `connection to ${endpoint} was lost ${detail}` })
