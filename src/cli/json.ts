@@ -19,6 +19,7 @@ export const sourceJson = (s: Source) => ({
   paths: s.paths,
   excludes: s.excludes,
   hostKey: s.hostKey,
+  lastVerifiedAt: s.lastVerifiedAt === null ? null : DateTime.formatIso(s.lastVerifiedAt),
   createdAt: DateTime.formatIso(s.createdAt)
 })
 
@@ -104,6 +105,7 @@ export const scheduleJson = (s: Schedule) => ({
   timezone: s.timezone,
   enabled: s.enabled,
   retention: s.retention,
+  verifyEvery: s.verifyEvery,
   nextDueAt: isoOrNull(s.nextDueAt),
   lastEnqueuedAt: isoOrNull(s.lastEnqueuedAt),
   createdAt: DateTime.formatIso(s.createdAt),

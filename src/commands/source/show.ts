@@ -25,7 +25,8 @@ export default class SourceShow extends HubCommand {
       `  target    ${json.username}@${json.host}:${json.port} (${json.authMethod})`,
       `  paths     ${json.paths.join(", ")}`,
       `  excludes  ${json.excludes.length > 0 ? json.excludes.join(", ") : "-"}`,
-      `  host key  ${json.hostKey ?? "(recorded on first connection)"}`
+      `  host key  ${json.hostKey ?? "(recorded on first connection)"}`,
+      `  verified  ${json.lastVerifiedAt ?? "- (no snapshot verified yet)"}`
     ].join("\n"))
     return json
   }

@@ -20,6 +20,7 @@ interface SourceRow {
   readonly paths: ReadonlyArray<string>
   readonly excludes: ReadonlyArray<string>
   readonly host_key_fingerprint: string | null
+  readonly last_verified_at: Date | null
   readonly created_at: Date
 }
 
@@ -36,6 +37,7 @@ const toSource = (row: SourceRow) =>
     paths: row.paths,
     excludes: row.excludes,
     hostKey: row.host_key_fingerprint,
+    lastVerifiedAt: row.last_verified_at === null ? null : DateTime.unsafeFromDate(row.last_verified_at),
     createdAt: DateTime.unsafeFromDate(row.created_at)
   })
 
@@ -49,7 +51,9 @@ export class Sources extends Effect.Service<Sources>()("hub/Sources", {
     const textArray = (items: ReadonlyArray<string>) =>
       sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(items)}::jsonb))`
     const columns = sql`id, tenant_id, name, host, port, username, auth_method, paths, excludes,
-                        host_key_fingerprint, created_at`
+                        host_key_fingerprint, created_at,
+                        (SELECT max(sn.verified_at) FROM snapshots sn
+                         WHERE sn.source_id = sources.id AND sn.status <> 'deleted') AS last_verified_at`
 
     /** Stores the source with its credentials sealed; nothing secret is ever read back out. */
     const create = (tenantId: TenantId, input: CreateSource) =>

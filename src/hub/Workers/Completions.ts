@@ -6,6 +6,7 @@ import type { JobResult } from "../../shared/contract/Jobs.js"
 import type { BackupCompletion, JobCompletion } from "../../shared/contract/Workers.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import type { JobRow } from "../Jobs/JobRow.js"
+import { Outbox } from "../Webhooks/Outbox.js"
 
 /** Where a backup's artifact must be, relative to the worker's storage base. */
 export const expectedLocator = (job: JobRow) =>
@@ -13,12 +14,14 @@ export const expectedLocator = (job: JobRow) =>
 
 /**
  * Records what a finished job did, inside the transaction that marks it succeeded: the new
- * snapshot row, a snapshot's deletion or verification. Returns the job's result.
+ * snapshot row, a snapshot's deletion or verification, and the webhook events they raise
+ * (backup.succeeded, snapshot.corrupt). Returns the job's result.
  */
 export class Completions extends Effect.Service<Completions>()("hub/Completions", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const audit = yield* AuditLog
+    const outbox = yield* Outbox
 
     const backup = (job: JobRow, workerId: string, report: BackupCompletion) =>
       Effect.gen(function*() {
@@ -39,6 +42,11 @@ export class Completions extends Effect.Service<Completions>()("hub/Completions"
           resourceId: job.snapshot_id!,
           tenantId: job.tenant_id,
           details: { jobId: job.id, sourceId: job.source_id, workerId, sizeBytes: report.sizeBytes }
+        })
+        yield* outbox.record({
+          type: "backup.succeeded",
+          tenantId: job.tenant_id,
+          data: { jobId: job.id, sourceId: job.source_id, snapshotId: job.snapshot_id, sizeBytes: report.sizeBytes, fileCount: report.fileCount }
         })
         return {
           snapshotId: job.snapshot_id as SnapshotId,
@@ -84,6 +92,13 @@ export class Completions extends Effect.Service<Completions>()("hub/Completions"
               tenantId: job.tenant_id,
               details: { jobId: job.id, workerId, intact, problem }
             })
+            if (!intact) {
+              yield* outbox.record({
+                type: "snapshot.corrupt",
+                tenantId: job.tenant_id,
+                data: { jobId: job.id, sourceId: job.source_id, snapshotId, error: problem ?? "corrupt" }
+              })
+            }
             return { ...report.result, snapshotId }
           }
           case "restore": {

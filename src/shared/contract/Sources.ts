@@ -65,6 +65,8 @@ export class Source extends Schema.Class<Source>("Source")({
   excludes: Schema.Array(Schema.String),
   /** Pinned by the operator, or recorded on first successful connection (trust on first use). */
   hostKey: Schema.NullOr(Schema.String),
+  /** When one of its snapshots was last verified (by request or by its schedule's --verify-every). */
+  lastVerifiedAt: Schema.NullOr(Schema.DateTimeUtc),
   createdAt: Schema.DateTimeUtc
 }) {}
 
