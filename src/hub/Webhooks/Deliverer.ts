@@ -59,11 +59,12 @@ export const deliverDue = Effect.gen(function*() {
       const secret = yield* Effect.either(sealer.open(row.secret_sealed, sealContext(SealedColumns.webhookSecret, row.webhook_id)))
       if (Either.isLeft(secret)) return { ok: false, statusCode: null, error: `cannot open the webhook's secret: ${secret.left.reason}` }
       const timestamp = String(Math.floor((yield* Clock.currentTimeMillis) / 1000))
-      return yield* Effect.tryPromise(async () => {
+      // a Hub shutting down aborts its POSTs (interrupt), and none outlives the timeout
+      return yield* Effect.tryPromise(async (interrupted) => {
         const response = await fetch(url.right, {
           method: "POST",
           redirect: "manual",
-          signal: AbortSignal.timeout(timeoutSeconds * 1000),
+          signal: AbortSignal.any([interrupted, AbortSignal.timeout(timeoutSeconds * 1000)]),
           headers: {
             "content-type": "application/json",
             "user-agent": "xvault-webhooks",
