@@ -11,8 +11,16 @@ export const timezoneFlag = Flags.string({
   helpValue: "ZONE"
 })
 
+export const verifyEveryFlag = Flags.string({
+  summary: "Also verify each available snapshot this often, oldest-unverified first (like 7d or 12h; 'off' stops it).",
+  helpValue: "DURATION"
+})
+
+/** The request value of --verify-every: 'off' is null (no scheduled verification). */
+export const verifyEveryOf = (flag: string | undefined) => (flag === undefined ? undefined : flag === "off" ? null : flag)
+
 /** Which flag each request field comes from, so a bad field is reported as the flag the user typed. */
-export const flagOfScheduleField = { sourceId: "--source-id", cron: "--cron", timezone: "--timezone" }
+export const flagOfScheduleField = { sourceId: "--source-id", cron: "--cron", timezone: "--timezone", verifyEvery: "--verify-every" }
 
 const flagOfRule: Record<string, string> = {
   keepLast: "keep-last",
@@ -52,6 +60,7 @@ export const scheduleLines = (s: Schedule): ReadonlyArray<string> => [
   `  next due    ${s.enabled ? localTime(s.nextDueAt, s.timezone) : "- (disabled)"}`,
   `  last queued ${localTime(s.lastEnqueuedAt, s.timezone)}`,
   `  retention   ${policyText(s.retention)}`,
+  `  verify      ${s.verifyEvery === null ? "- (only when asked)" : `every ${s.verifyEvery}`}`,
   `  created     ${DateTime.formatIso(s.createdAt)}`,
   `  updated     ${DateTime.formatIso(s.updatedAt)}`
 ]

@@ -91,6 +91,7 @@ export const scheduleJson = (s: Schedule) => ({
   timezone: s.timezone,
   enabled: s.enabled,
   retention: s.retention,
+  verifyEvery: s.verifyEvery,
   nextDueAt: isoOrNull(s.nextDueAt),
   lastEnqueuedAt: isoOrNull(s.lastEnqueuedAt),
   createdAt: DateTime.formatIso(s.createdAt),

@@ -35,6 +35,10 @@ import { Completions } from "./Workers/Completions.js"
 import { SnapshotClaims } from "./Workers/SnapshotClaims.js"
 import { WorkersHttpLive } from "./Workers/Http.js"
 import { WorkerJobs } from "./Workers/WorkerJobs.js"
+import { WebhookDelivererLive } from "./Webhooks/Deliverer.js"
+import { WebhooksHttpLive } from "./Webhooks/Http.js"
+import { Outbox } from "./Webhooks/Outbox.js"
+import { Webhooks } from "./Webhooks/Webhooks.js"
 
 /** The API with every handler and service, but no server and no infrastructure. */
 export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
@@ -48,16 +52,18 @@ export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
     RestoresHttpLive,
     SchedulesHttpLive,
     WorkersHttpLive,
+    WebhooksHttpLive,
     ApiErrorsLive
   ]),
   Layer.provide(AuthenticationLive),
-  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, Restores.Default, WorkerJobs.Default]),
+  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, Restores.Default, WorkerJobs.Default, Webhooks.Default]),
   Layer.provide(Retention.Default),
   Layer.provide([Schedules.Default, SnapshotJobs.Default]),
   Layer.provide([SnapshotClaims.Default, Completions.Default]),
   Layer.provide(BackupClaims.Default),
   Layer.provideMerge(Jobs.Default),
   Layer.provideMerge(AuditLog.Default),
+  Layer.provideMerge(Outbox.Default),
   Layer.provide([Sealer.Default, JobQueue.Default])
 )
 
@@ -72,13 +78,14 @@ const MigrateFirst = Layer.effectDiscard(migrate())
 
 /**
  * Everything the Hub serves over HTTP (the API, /openapi.json and the Swagger UI at /docs),
- * plus its background duties: the job sweeper and the scheduler.
+ * plus its background duties: the job sweeper, the scheduler and the webhook deliverer.
  */
 export const HubHttpLive = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.merge(JobSweeperLive),
   Layer.merge(SchedulerLive),
+  Layer.merge(WebhookDelivererLive.pipe(Layer.provide(Sealer.Default))),
   Layer.provide(HubApiLive)
 )
 

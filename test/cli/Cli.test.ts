@@ -445,7 +445,7 @@ describe("xvault secrets reseal", () => {
     expect(ok.code, ok.stderr).toBe(0)
     expect(JSON.parse(ok.stdout)).toEqual({
       kekVersion: 2,
-      resealed: { "tenants.age_secret_key_sealed": 0, "sources.credential_sealed": 0, "sources.passphrase_sealed": 0 }
+      resealed: { "tenants.age_secret_key_sealed": 0, "sources.credential_sealed": 0, "sources.passphrase_sealed": 0, "webhooks.secret_sealed": 0 }
     })
     const bad = await xvault(["secrets", "reseal"], { env: { ...env, HUB_ENCRYPTION_KEK_PREVIOUS: testKekBase64 } })
     expect(bad.code).toBe(78)

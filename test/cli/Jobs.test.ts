@@ -289,8 +289,8 @@ describe("following a job", () => {
       }],
       nextBefore: null
     })
-    expect(lines(table.stdout)[0]).toMatch(/^ID\s+CREATED\s+SIZE\s+FILES\s+WORKER\s+STATUS\s+TAGS$/)
-    expect(lines(table.stdout)[1]).toMatch(new RegExp(`^${snapshotId}\\s+\\S+\\s+12\\.0 MiB\\s+120\\s+w1\\s+available\\s+nightly$`))
+    expect(lines(table.stdout)[0]).toMatch(/^ID\s+CREATED\s+SIZE\s+FILES\s+WORKER\s+STATUS\s+VERIFIED\s+TAGS$/)
+    expect(lines(table.stdout)[1]).toMatch(new RegExp(`^${snapshotId}\\s+\\S+\\s+12\\.0 MiB\\s+120\\s+w1\\s+available\\s+-\\s+nightly$`))
   })
 
   it("Ctrl-C stops the waiting (130), not the job", async () => {

@@ -116,7 +116,7 @@ describe("xvault retention apply", () => {
       [f.oldest, "available"]
     ])
     expect(withDeleted.snapshots[1].deletedAt).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(lines(table.stdout)[2]).toMatch(new RegExp(`^${f.middle}\\s.*\\sdeleted\\s*$`))
+    expect(lines(table.stdout)[2]).toMatch(new RegExp(`^${f.middle}\\s.*\\sdeleted\\s+-\\s*$`))
     expect(shown.stdout).toContain("  status    deleted\n")
     expect(shown.stdout).toMatch(/ {2}deleted {3}\d{4}-\d\d-\d\dT\S+\n/)
     // nothing is left to remove: the human output says so and queues nothing

@@ -35,6 +35,7 @@ describe("xvault schedule create, show and list", () => {
       enabled: true,
       retention: { keepDaily: 7, keepWithin: "1y6m", keepTags: [["release"]] },
       nextDueAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/),
+      verifyEvery: null,
       lastEnqueuedAt: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/)
@@ -62,6 +63,7 @@ describe("xvault schedule create, show and list", () => {
       expect.stringMatching(/^ {2}next due {4}\d{4}-\d\d-\d\dT03:00:00\+0[12]:00$/),
       "  last queued -",
       "  retention   keep-daily 7, keep-within 1y6m, keep-tag release",
+      "  verify      - (only when asked)",
       `  created     ${created.createdAt}`,
       `  updated     ${created.updatedAt}`
     ])
@@ -78,6 +80,26 @@ describe("xvault schedule create, show and list", () => {
     const human = await h.xvault(["schedule", "show", created.id])
     expect(human.stdout).toContain("  next due    - (disabled)\n")
     expect(human.stdout).toContain("  retention   none (keeps every snapshot)\n")
+  })
+})
+
+describe("xvault schedule --verify-every", () => {
+  it("sets, shows, changes and stops scheduled verification; a bad interval is exit 2 naming the flag", async () => {
+    const f = await h.tenantWithSource()
+    const created = await h.json(["schedule", "create", "--source-id", f.sourceId, "--cron", "0 3 * * *", "--verify-every", "1w"])
+    expect(created.verifyEvery).toBe("7d")
+    const human = await h.xvault(["schedule", "show", created.id])
+    expect(human.stdout).toContain("  verify      every 7d\n")
+    const changed = await h.json(["schedule", "update", created.id, "--verify-every", "1d12h"])
+    expect(changed).toMatchObject({ verifyEvery: "1d12h", cron: "0 3 * * *", nextDueAt: created.nextDueAt })
+    const stopped = await h.json(["schedule", "update", created.id, "--verify-every", "off"])
+    expect(stopped.verifyEvery).toBeNull()
+    for (const bad of ["30s", "weekly", "7"]) {
+      const refused = await h.xvault(["schedule", "update", created.id, "--verify-every", bad])
+      expect(refused.code, bad).toBe(2)
+      expect(refused.stderr, bad).toContain("xvault: --verify-every: must be a duration from 1m to 10 years")
+    }
+    expect((await h.json(["schedule", "show", created.id])).verifyEvery).toBeNull()
   })
 })
 

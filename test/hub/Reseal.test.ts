@@ -41,10 +41,20 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("KEK ro
         }
       })
 
+      const webhook = yield* hub.webhooks.create({
+        path: { tenantId: tenant.id },
+        payload: { url: "https://93.184.215.14/hook", events: ["backup.failed"] }
+      })
+
       const first = yield* Effect.provide(resealAll, rotated)
       expect(first).toEqual({
         kekVersion: 2,
-        resealed: { "tenants.age_secret_key_sealed": 1, "sources.credential_sealed": 2, "sources.passphrase_sealed": 1 }
+        resealed: {
+          "tenants.age_secret_key_sealed": 1,
+          "sources.credential_sealed": 2,
+          "sources.passphrase_sealed": 1,
+          "webhooks.secret_sealed": 1
+        }
       })
 
       const sql = yield* SqlClient.SqlClient
@@ -56,9 +66,13 @@ layer(HubTestLive, { timeout: "60 seconds", excludeTestServices: true })("KEK ro
       const [s] = yield* sql<{ sealed: Uint8Array }>`SELECT credential_sealed AS sealed FROM sources WHERE id = ${password.id}`
       expect(yield* openString(onlyNewKey, s!.sealed, { table: "sources", rowId: password.id, column: "credential_sealed" }))
         .toBe("hunter2-rotate")
+      const [w] = yield* sql<{ sealed: Uint8Array }>`SELECT secret_sealed AS sealed FROM webhooks WHERE id = ${webhook.webhook.id}`
+      expect(keyVersionOf(w!.sealed)).toBe(2)
+      expect(yield* openString(onlyNewKey, w!.sealed, { table: "webhooks", rowId: webhook.webhook.id, column: "secret_sealed" }))
+        .toBe(Redacted.value(webhook.secret))
 
       const second = yield* Effect.provide(resealAll, rotated)
-      expect(Object.values(second.resealed)).toEqual([0, 0, 0])
+      expect(Object.values(second.resealed)).toEqual([0, 0, 0, 0])
 
       // a Hub that has the new key but lost the old one cannot open what the old key sealed
       const lost = sealerWith({ HUB_ENCRYPTION_KEK: Buffer.alloc(32, 9).toString("base64"), HUB_ENCRYPTION_KEK_VERSION: "3" })

@@ -63,7 +63,7 @@ describe("migration 0004_source_spec", () => {
   it("the Hub shows a migrated row as the same source it was", async () => {
     const { rows } = await client.query<SourceRow>(`SELECT * FROM sources WHERE id = $1`, [withKey])
     const row = rows[0]!
-    const common = { id: row.id as SourceId, tenantId: row.tenant_id as TenantId, name: row.name, paths: row.paths, excludes: row.excludes }
+    const common = { id: row.id as SourceId, tenantId: row.tenant_id as TenantId, name: row.name, paths: row.paths, excludes: row.excludes, lastVerifiedAt: null }
     const source = hubSourceKind(row.kind).view({ ...common, createdAt: DateTime.unsafeFromDate(row.created_at) }, row)
     expect(source).toMatchObject({ kind: "sftp", host: "10.0.0.5", port: 22, username: "root", authMethod: "privateKey" })
   })

@@ -4,7 +4,7 @@ import { CreateSchedule } from "../../shared/contract/Schedules.js"
 import { sourceIdFlag } from "../../cli/InputInvalid.js"
 import { scheduleJson } from "../../cli/json.js"
 import { policyFromFlags, retentionFlags } from "../../cli/RetentionFlags.js"
-import { CRON_SUMMARY, flagOfScheduleField, scheduleLines, timezoneFlag } from "../../cli/ScheduleFlags.js"
+import { CRON_SUMMARY, flagOfScheduleField, scheduleLines, timezoneFlag, verifyEveryFlag, verifyEveryOf } from "../../cli/ScheduleFlags.js"
 import { validateFlags } from "../../cli/validateFlags.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
@@ -14,7 +14,9 @@ export default class ScheduleCreate extends HubCommand {
     "A source has at most one schedule: a second is a conflict (4) naming the first; change it with " +
       "'schedule update'. The cron fields are read in --timezone (default UTC), daylight saving included. " +
       "After every successful backup the Hub applies the retention policy: without policy flags every " +
-      "snapshot is kept. Preview a policy first with 'retention preview --source-id'."
+      "snapshot is kept. Preview a policy first with 'retention preview --source-id'. With --verify-every the " +
+      "Hub also verifies the source's snapshots on their worker, one at a time, each once per interval; a " +
+      "corrupt one is marked so and raises the snapshot.corrupt webhook event."
   )
   static override examples = [
     "<%= config.bin %> <%= command.id %> --source-id 0b4e6c1d-2f3a-4b5c-8d9e-0f1a2b3c4d5e --cron '0 3 * * *'",
@@ -29,6 +31,7 @@ export default class ScheduleCreate extends HubCommand {
     "source-id": Flags.string({ required: true, summary: "The source to back up." }),
     cron: Flags.string({ required: true, summary: CRON_SUMMARY, helpValue: "EXPR" }),
     timezone: timezoneFlag,
+    "verify-every": verifyEveryFlag,
     disabled: Flags.boolean({ summary: "Create it disabled: nothing runs until 'schedule update --enable'." }),
     ...retentionFlags
   }
@@ -43,7 +46,8 @@ export default class ScheduleCreate extends HubCommand {
           cron: flags.cron,
           timezone: flags.timezone ?? "UTC",
           enabled: !flags.disabled,
-          retention: yield* policyFromFlags(flags)
+          retention: yield* policyFromFlags(flags),
+          verifyEvery: verifyEveryOf(flags["verify-every"]) ?? null
         }, flagOfScheduleField)
         return yield* hub.schedules.create({ payload })
       }))

@@ -4,7 +4,7 @@ import { ScheduleId, UpdateSchedule } from "../../shared/contract/Schedules.js"
 import { InputInvalid, parseId } from "../../cli/InputInvalid.js"
 import { scheduleJson } from "../../cli/json.js"
 import { hasPolicyFlags, policyFromFlags, retentionFlags } from "../../cli/RetentionFlags.js"
-import { CRON_SUMMARY, flagOfScheduleField, scheduleLines, timezoneFlag } from "../../cli/ScheduleFlags.js"
+import { CRON_SUMMARY, flagOfScheduleField, scheduleLines, timezoneFlag, verifyEveryFlag, verifyEveryOf } from "../../cli/ScheduleFlags.js"
 import { validateFlags } from "../../cli/validateFlags.js"
 import { HubCommand, withExitStatus } from "../../cli/XvaultCommand.js"
 
@@ -29,6 +29,7 @@ export default class ScheduleUpdate extends HubCommand {
   static override flags = {
     cron: Flags.string({ summary: CRON_SUMMARY, helpValue: "EXPR" }),
     timezone: timezoneFlag,
+    "verify-every": verifyEveryFlag,
     enable: Flags.boolean({ summary: "Run it again from the next due time.", exclusive: ["disable"] }),
     disable: Flags.boolean({ summary: "Stop scheduled backups (and their retention) until --enable.", exclusive: ["enable"] }),
     "clear-retention": Flags.boolean({ summary: "Set the empty policy: keep every snapshot.", exclusive: policyFlagNames }),
@@ -46,11 +47,12 @@ export default class ScheduleUpdate extends HubCommand {
           ...(flags.cron === undefined ? {} : { cron: flags.cron }),
           ...(flags.timezone === undefined ? {} : { timezone: flags.timezone }),
           ...(enabled === undefined ? {} : { enabled }),
-          ...(retention === undefined ? {} : { retention })
+          ...(retention === undefined ? {} : { retention }),
+          ...(flags["verify-every"] === undefined ? {} : { verifyEvery: verifyEveryOf(flags["verify-every"]) })
         }
         if (Object.keys(change).length === 0) {
           return yield* new InputInvalid({
-            message: "nothing to change: give --cron, --timezone, --enable, --disable, policy flags or --clear-retention"
+            message: "nothing to change: give --cron, --timezone, --verify-every, --enable, --disable, policy flags or --clear-retention"
           })
         }
         const payload = yield* validateFlags(UpdateSchedule, change, flagOfScheduleField)

@@ -47,6 +47,7 @@ export default class SnapshotList extends HubCommand {
       ["files", (s) => String(s.fileCount)],
       ["worker", (s) => s.workerId],
       ["status", (s) => s.status],
+      ["verified", (s) => (s.verifiedAt === null ? "-" : DateTime.formatIso(s.verifiedAt))],
       ["tags", (s) => s.tags.join(",")]
     ]))
     if (page.nextBefore !== null) {

@@ -27,7 +27,8 @@ export default class SourceShow extends HubCommand {
       `  target    ${sourceTarget(source)}${"authMethod" in json ? ` (${json.authMethod})` : ""}`,
       `  paths     ${json.paths.join(", ")}`,
       `  excludes  ${json.excludes.length > 0 ? json.excludes.join(", ") : "-"}`,
-      ...("hostKey" in json ? [`  host key  ${json.hostKey ?? "(recorded on first connection)"}`] : [])
+      ...("hostKey" in json ? [`  host key  ${json.hostKey ?? "(recorded on first connection)"}`] : []),
+      `  verified  ${json.lastVerifiedAt ?? "- (no snapshot verified yet)"}`
     ].join("\n"))
     return json
   }

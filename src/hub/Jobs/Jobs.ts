@@ -5,6 +5,7 @@ import { Conflict, NotFound } from "../../shared/contract/ApiError.js"
 import type { JobId, SourceId } from "../../shared/contract/Ids.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { RetryBaseSeconds } from "../HubConfig.js"
+import { Outbox } from "../Webhooks/Outbox.js"
 import { retryDelaySeconds } from "./Backoff.js"
 import { JobQueue } from "./JobQueue.js"
 import { jobColumns, type JobParams, type JobRow, toJob } from "./JobRow.js"
@@ -16,6 +17,7 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
     const sql = yield* SqlClient.SqlClient
     const audit = yield* AuditLog
     const queue = yield* JobQueue
+    const outbox = yield* Outbox
     const retryBase = yield* RetryBaseSeconds
     const columns = sql.literal(jobColumns)
 
@@ -86,7 +88,8 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
 
     /**
      * Ends the current attempt of a job the caller holds locked: queued again after a backoff
-     * when the failure is transient and attempts remain, failed otherwise. Publish the retry
+     * when the failure is transient and attempts remain, failed otherwise (a failed backup
+     * puts backup.failed in the webhook outbox, in this same transaction). Publish the retry
      * with `publishRetry` once the transaction has committed.
      */
     const endAttempt = (job: JobRow, error: string, retryable: boolean) =>
@@ -99,6 +102,13 @@ export class Jobs extends Effect.Service<Jobs>()("hub/Jobs", {
                  available_at = now() + make_interval(secs => ${delaySeconds}),
                  finished_at = ${retry ? sql`NULL` : sql`now()`}
           WHERE id = ${job.id} RETURNING ${columns}`
+        if (!retry && job.type === "backup") {
+          yield* outbox.record({
+            type: "backup.failed",
+            tenantId: job.tenant_id,
+            data: { jobId: job.id, sourceId: job.source_id, attempt: job.attempt, error }
+          })
+        }
         return { row: row!, delayMs: delaySeconds * 1000 }
       }).pipe(Effect.orDie)
 

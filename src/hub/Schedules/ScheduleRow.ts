@@ -3,6 +3,7 @@ import type { SourceId, TenantId } from "../../shared/contract/Ids.js"
 import { Schedule, type ScheduleId } from "../../shared/contract/Schedules.js"
 import type { RetentionPolicy } from "../../shared/retention/Policy.js"
 import { nextDueAfter, parseCron } from "../../shared/schedule/Cron.js"
+import { intervalText } from "../../shared/schedule/Interval.js"
 
 export interface ScheduleRow {
   readonly id: string
@@ -12,15 +13,17 @@ export interface ScheduleRow {
   readonly timezone: string
   readonly enabled: boolean
   readonly retention: RetentionPolicy
+  readonly verify_every_seconds: number | null
   readonly next_due_at: Date | null
   readonly last_enqueued_at: Date | null
+  readonly last_due_at: Date | null
   readonly created_at: Date
   readonly updated_at: Date
 }
 
 /** Joined with sources for the tenant: schedules have no tenant column of their own. */
-export const scheduleColumns = `sc.id, s.tenant_id, sc.source_id, sc.cron, sc.timezone, sc.enabled, sc.retention,
-  sc.next_due_at, sc.last_enqueued_at, sc.created_at, sc.updated_at`
+export const scheduleColumns = `sc.id, s.tenant_id, sc.source_id, sc.cron, sc.timezone, sc.enabled, sc.retention, sc.verify_every_seconds,
+  sc.next_due_at, sc.last_enqueued_at, sc.last_due_at, sc.created_at, sc.updated_at`
 
 const dateOrNull = (d: Date | null) => (d === null ? null : DateTime.unsafeFromDate(d))
 
@@ -33,6 +36,7 @@ export const toSchedule = (row: ScheduleRow) =>
     timezone: row.timezone,
     enabled: row.enabled,
     retention: row.retention,
+    verifyEvery: row.verify_every_seconds === null ? null : intervalText(row.verify_every_seconds),
     nextDueAt: dateOrNull(row.next_due_at),
     lastEnqueuedAt: dateOrNull(row.last_enqueued_at),
     createdAt: DateTime.unsafeFromDate(row.created_at),

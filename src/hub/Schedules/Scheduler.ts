@@ -3,6 +3,8 @@ import { Clock, Config, Duration, Effect, Layer, Option, Schedule } from "effect
 import { AuditLog } from "../Audit/AuditLog.js"
 import { Jobs } from "../Jobs/Jobs.js"
 import type { JobRow } from "../Jobs/JobRow.js"
+import { reportMissedBackups } from "./MissedBackups.js"
+import { queueScheduledVerifications } from "./ScheduledVerify.js"
 import { nextDue, scheduleColumns, type ScheduleRow } from "./ScheduleRow.js"
 
 /** How often the Hub looks for due schedules: the most a scheduled backup starts late. */
@@ -33,7 +35,7 @@ export const runDueSchedules = (now: Date) =>
       for (const schedule of due) {
         const inserted = yield* jobs.insertBackup(schedule.source_id, schedule.tenant_id, [])
         yield* sql`
-          UPDATE schedules SET next_due_at = ${nextDue(schedule, now)}, updated_at = now(),
+          UPDATE schedules SET next_due_at = ${nextDue(schedule, now)}, last_due_at = ${schedule.next_due_at}, updated_at = now(),
                  last_enqueued_at = ${Option.isSome(inserted) ? now : schedule.last_enqueued_at}
           WHERE id = ${schedule.id}`
         if (Option.isNone(inserted)) {
@@ -58,10 +60,14 @@ export const runDueSchedules = (now: Date) =>
 export const SchedulerLive = Layer.scopedDiscard(
   Effect.gen(function*() {
     const interval = yield* SchedulerIntervalSeconds
-    const tick = Clock.currentTimeMillis.pipe(
-      Effect.flatMap((ms) => runDueSchedules(new Date(ms))),
-      Effect.catchAllCause((cause) => Effect.logError("scheduler tick failed", cause))
-    )
+    const duty = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
+      Effect.catchAllCause(effect, (cause) => Effect.logError(`scheduler: ${name} failed`, cause))
+    // each duty fails on its own: a broken verification query must not stop backups
+    const tick = Effect.all([
+      duty("due schedules", Effect.flatMap(Clock.currentTimeMillis, (ms) => runDueSchedules(new Date(ms)))),
+      duty("missed backups", reportMissedBackups),
+      duty("scheduled verification", queueScheduledVerifications)
+    ], { discard: true })
     yield* Effect.forkScoped(tick.pipe(Effect.repeat(Schedule.spaced(Duration.seconds(interval)))))
   })
 )

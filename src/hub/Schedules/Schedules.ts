@@ -4,10 +4,14 @@ import { Clock, Effect, Option } from "effect"
 import { Conflict, NotFound } from "../../shared/contract/ApiError.js"
 import type { SourceId, TenantId } from "../../shared/contract/Ids.js"
 import type { CreateSchedule, ScheduleId, UpdateSchedule } from "../../shared/contract/Schedules.js"
+import { parseInterval } from "../../shared/schedule/Interval.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { nextDue, scheduleColumns, type ScheduleRow, toSchedule } from "./ScheduleRow.js"
 
 export const scheduleNotFound = (id: string) => new NotFound({ message: `schedule ${id} not found` })
+
+/** Validated on the way in (VerifyInterval). */
+const secondsOf = (verifyEvery: string | null) => (verifyEvery === null ? null : parseInterval(verifyEvery)!)
 
 const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
@@ -41,9 +45,9 @@ export class Schedules extends Effect.Service<Schedules>()("hub/Schedules", {
         const id = randomUUID()
         const due = nextDue(request, yield* now)
         const inserted = yield* sql<{ id: string }>`
-          INSERT INTO schedules (id, source_id, cron, timezone, enabled, retention, next_due_at)
+          INSERT INTO schedules (id, source_id, cron, timezone, enabled, retention, verify_every_seconds, next_due_at)
           VALUES (${id}, ${request.sourceId}, ${request.cron}, ${request.timezone}, ${request.enabled},
-                  ${JSON.stringify(request.retention)}::jsonb, ${due})
+                  ${JSON.stringify(request.retention)}::jsonb, ${secondsOf(request.verifyEvery)}, ${due})
           ON CONFLICT (source_id) DO NOTHING RETURNING id`
         if (inserted.length === 0) {
           const [existing] = yield* sql<{ id: string }>`SELECT id FROM schedules WHERE source_id = ${request.sourceId}`
@@ -56,7 +60,14 @@ export class Schedules extends Effect.Service<Schedules>()("hub/Schedules", {
           resourceType: "schedule",
           resourceId: id,
           tenantId,
-          details: { sourceId: request.sourceId, cron: request.cron, timezone: request.timezone, enabled: request.enabled, retention: request.retention }
+          details: {
+            sourceId: request.sourceId,
+            cron: request.cron,
+            timezone: request.timezone,
+            enabled: request.enabled,
+            retention: request.retention,
+            verifyEvery: request.verifyEvery
+          }
         })
         return id as ScheduleId
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die), Effect.flatMap(get))
@@ -70,13 +81,17 @@ export class Schedules extends Effect.Service<Schedules>()("hub/Schedules", {
           cron: change.cron ?? row.cron,
           timezone: change.timezone ?? row.timezone,
           enabled: change.enabled ?? row.enabled,
-          retention: change.retention ?? row.retention
+          retention: change.retention ?? row.retention,
+          verifyEverySeconds: change.verifyEvery === undefined ? row.verify_every_seconds : secondsOf(change.verifyEvery)
         }
         const timingChanged = next.cron !== row.cron || next.timezone !== row.timezone || next.enabled !== row.enabled
         const due = timingChanged ? nextDue(next, yield* now) : row.next_due_at
         yield* sql`
           UPDATE schedules SET cron = ${next.cron}, timezone = ${next.timezone}, enabled = ${next.enabled},
-                 retention = ${JSON.stringify(next.retention)}::jsonb, next_due_at = ${due}, updated_at = now()
+                 retention = ${JSON.stringify(next.retention)}::jsonb, verify_every_seconds = ${next.verifyEverySeconds},
+                 next_due_at = ${due}, updated_at = now(),
+                 -- new timing starts afresh: an old due time is no longer reported as missed
+                 last_due_at = ${timingChanged ? null : row.last_due_at}
           WHERE id = ${id}`
         yield* audit.record({
           action: "schedule.update",

@@ -7,7 +7,8 @@ import type { SealContext } from "../../shared/crypto/SealedSecret.js"
 export const SealedColumns = {
   tenantSecretKey: { table: "tenants", column: "age_secret_key_sealed" },
   sourceCredential: { table: "sources", column: "credential_sealed" },
-  sourcePassphrase: { table: "sources", column: "passphrase_sealed" }
+  sourcePassphrase: { table: "sources", column: "passphrase_sealed" },
+  webhookSecret: { table: "webhooks", column: "secret_sealed" }
 } as const
 
 export type SealedColumn = (typeof SealedColumns)[keyof typeof SealedColumns]

@@ -23,6 +23,7 @@ export interface SourceCommon {
   readonly name: string
   readonly paths: ReadonlyArray<string>
   readonly excludes: ReadonlyArray<string>
+  readonly lastVerifiedAt: SftpSource["lastVerifiedAt"]
   readonly createdAt: SftpSource["createdAt"]
 }
 

@@ -13,5 +13,7 @@ export interface SourceRow {
   readonly paths: ReadonlyArray<string>
   readonly excludes: ReadonlyArray<string>
   readonly host_key_fingerprint: string | null
+  /** The newest verification of one of its snapshots (a subquery, not a column). */
+  readonly last_verified_at: Date | null
   readonly created_at: Date
 }

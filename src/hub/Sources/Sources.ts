@@ -18,6 +18,7 @@ const toSource = (row: SourceRow) =>
     name: row.name,
     paths: row.paths,
     excludes: row.excludes,
+    lastVerifiedAt: row.last_verified_at === null ? null : DateTime.unsafeFromDate(row.last_verified_at),
     createdAt: DateTime.unsafeFromDate(row.created_at)
   }, row)
 
@@ -30,7 +31,9 @@ export class Sources extends Effect.Service<Sources>()("hub/Sources", {
     const audit = yield* AuditLog
     const textArray = (items: ReadonlyArray<string>) =>
       sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(items)}::jsonb))`
-    const columns = sql`id, tenant_id, name, kind, spec, auth_method, paths, excludes, host_key_fingerprint, created_at`
+    const columns = sql`id, tenant_id, name, kind, spec, auth_method, paths, excludes, host_key_fingerprint, created_at,
+                        (SELECT max(sn.verified_at) FROM snapshots sn
+                         WHERE sn.source_id = sources.id AND sn.status <> 'deleted') AS last_verified_at`
 
     /** Stores the source with its credentials sealed; nothing secret is ever read back out. */
     const create = (tenantId: TenantId, input: CreateSource) =>

@@ -7,6 +7,7 @@ import type { BackupCompletion, JobCompletion } from "../../shared/contract/Work
 import { artifactLocator } from "../../shared/storage/Locators.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import type { JobRow } from "../Jobs/JobRow.js"
+import { Outbox } from "../Webhooks/Outbox.js"
 
 /** Where a backup's artifact must be, relative to the worker's storage base. */
 export const expectedLocator = (job: JobRow) =>
@@ -14,12 +15,14 @@ export const expectedLocator = (job: JobRow) =>
 
 /**
  * Records what a finished job did, inside the transaction that marks it succeeded: the new
- * snapshot row, a snapshot's deletion or verification. Returns the job's result.
+ * snapshot row, a snapshot's deletion or verification, and the webhook events they raise
+ * (backup.succeeded, snapshot.corrupt). Returns the job's result.
  */
 export class Completions extends Effect.Service<Completions>()("hub/Completions", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const audit = yield* AuditLog
+    const outbox = yield* Outbox
 
     const backup = (job: JobRow, workerId: string, report: BackupCompletion) =>
       Effect.gen(function*() {
@@ -40,6 +43,11 @@ export class Completions extends Effect.Service<Completions>()("hub/Completions"
           resourceId: job.snapshot_id!,
           tenantId: job.tenant_id,
           details: { jobId: job.id, sourceId: job.source_id, workerId, sizeBytes: report.sizeBytes }
+        })
+        yield* outbox.record({
+          type: "backup.succeeded",
+          tenantId: job.tenant_id,
+          data: { jobId: job.id, sourceId: job.source_id, snapshotId: job.snapshot_id, sizeBytes: report.sizeBytes, fileCount: report.fileCount }
         })
         return {
           snapshotId: job.snapshot_id as SnapshotId,
@@ -85,6 +93,13 @@ export class Completions extends Effect.Service<Completions>()("hub/Completions"
               tenantId: job.tenant_id,
               details: { jobId: job.id, workerId, intact, problem }
             })
+            if (!intact) {
+              yield* outbox.record({
+                type: "snapshot.corrupt",
+                tenantId: job.tenant_id,
+                data: { jobId: job.id, sourceId: job.source_id, snapshotId, error: problem ?? "corrupt" }
+              })
+            }
             return { ...report.result, snapshotId }
           }
           case "restore": {

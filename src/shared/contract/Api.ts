@@ -8,6 +8,7 @@ import { SchedulesGroup } from "./Schedules.js"
 import { SnapshotsGroup } from "./Snapshots.js"
 import { SourcesGroup } from "./Sources.js"
 import { TenantsGroup } from "./Tenants.js"
+import { WebhooksGroup } from "./Webhooks.js"
 import { WorkersGroup } from "./Workers.js"
 
 /** The one definition of the Hub API: the Hub serves it, the worker and the CLI call it. */
@@ -20,6 +21,7 @@ export class XvaultApi extends HttpApi.make("xvault")
   .add(SnapshotsGroup)
   .add(RestoresGroup)
   .add(SchedulesGroup)
+  .add(WebhooksGroup)
   .add(WorkersGroup)
   .addError(BadRequestWire)
   .addError(ForbiddenWire)

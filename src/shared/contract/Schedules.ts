@@ -2,6 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Schema } from "effect"
 import { RetentionPolicy } from "../retention/Policy.js"
 import { CronExpression } from "../schedule/Cron.js"
+import { VerifyInterval } from "../schedule/Interval.js"
 import { TimeZone } from "../schedule/Timezone.js"
 import { ConflictWire, NotFoundWire } from "./ApiError.js"
 import { Authentication } from "./Authentication.js"
@@ -22,6 +23,8 @@ export class Schedule extends Schema.Class<Schedule>("Schedule")({
   enabled: Schema.Boolean,
   /** restic-style keep policy; {} keeps everything. Applied after every successful backup. */
   retention: RetentionPolicy,
+  /** How often each available snapshot is verified ("7d"); null: only when asked. */
+  verifyEvery: Schema.NullOr(Schema.String),
   /** The next time the Hub enqueues a backup; null while disabled. */
   nextDueAt: Schema.NullOr(Schema.DateTimeUtc),
   lastEnqueuedAt: Schema.NullOr(Schema.DateTimeUtc),
@@ -34,7 +37,8 @@ export const CreateSchedule = Schema.Struct({
   cron: CronExpression,
   timezone: Schema.optionalWith(TimeZone, { default: () => "UTC" }),
   enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  retention: Schema.optionalWith(RetentionPolicy, { default: () => ({}) })
+  retention: Schema.optionalWith(RetentionPolicy, { default: () => ({}) }),
+  verifyEvery: Schema.optionalWith(Schema.NullOr(VerifyInterval), { default: () => null })
 })
 export type CreateSchedule = typeof CreateSchedule.Type
 
@@ -43,7 +47,9 @@ export const UpdateSchedule = Schema.Struct({
   cron: Schema.optional(CronExpression),
   timezone: Schema.optional(TimeZone),
   enabled: Schema.optional(Schema.Boolean),
-  retention: Schema.optional(RetentionPolicy)
+  retention: Schema.optional(RetentionPolicy),
+  /** null stops scheduled verification. */
+  verifyEvery: Schema.optional(Schema.NullOr(VerifyInterval))
 })
 export type UpdateSchedule = typeof UpdateSchedule.Type
 

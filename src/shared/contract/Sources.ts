@@ -41,6 +41,8 @@ const SourceCommon = {
   name: Schema.String,
   paths: Schema.Array(Schema.String),
   excludes: Schema.Array(Schema.String),
+  /** When one of its snapshots was last verified (by request or by its schedule's --verify-every). */
+  lastVerifiedAt: Schema.NullOr(Schema.DateTimeUtc),
   createdAt: Schema.DateTimeUtc
 }
 
