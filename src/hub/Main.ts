@@ -14,6 +14,9 @@ import { JobsHttpLive } from "./Jobs/Http.js"
 import { JobQueue } from "./Jobs/JobQueue.js"
 import { Jobs } from "./Jobs/Jobs.js"
 import { JobSweeperLive } from "./Jobs/JobSweeper.js"
+import { HubMetrics } from "./Metrics/HubMetrics.js"
+import { httpMetrics } from "./Metrics/HttpMetrics.js"
+import { MetricsServerLive } from "./Metrics/MetricsServerLive.js"
 import { migrate } from "./Migrator.js"
 import { Sealer } from "./Secrets/Sealer.js"
 import { SourcesHttpLive } from "./Sources/Http.js"
@@ -58,6 +61,7 @@ export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
   Layer.provide(BackupClaims.Default),
   Layer.provideMerge(Jobs.Default),
   Layer.provideMerge(AuditLog.Default),
+  Layer.provideMerge(HubMetrics.Default),
   Layer.provide([Sealer.Default, JobQueue.Default])
 )
 
@@ -72,13 +76,14 @@ const MigrateFirst = Layer.effectDiscard(migrate())
 
 /**
  * Everything the Hub serves over HTTP (the API, /openapi.json and the Swagger UI at /docs),
- * plus its background duties: the job sweeper and the scheduler.
+ * plus its background duties: the job sweeper and the scheduler, and `/metrics` on HUB_METRICS_PORT.
  */
-export const HubHttpLive = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+export const HubHttpLive = HttpApiBuilder.serve((app) => httpMetrics(HttpMiddleware.logger(app))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.merge(JobSweeperLive),
   Layer.merge(SchedulerLive),
+  Layer.merge(MetricsServerLive),
   Layer.provide(HubApiLive)
 )
 

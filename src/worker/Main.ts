@@ -6,6 +6,7 @@ import { Redis } from "../shared/queue/Redis.js"
 import { XVAULT_VERSION } from "../shared/Version.js"
 import { HubReporter } from "./HubReporter.js"
 import { JobRunner } from "./JobRunner.js"
+import { WorkerMetricsServerLive } from "./metrics/WorkerMetricsServerLive.js"
 import { StorageFailed } from "./storage/StorageFailed.js"
 import { sweepIncompleteRestores } from "./restore/sweepIncompleteRestores.js"
 import { sweepIncomplete } from "./storage/sweepIncomplete.js"
@@ -67,4 +68,4 @@ export const WorkerLive = Layer.scopedDiscard(
     yield* consume(workerQueue(workerId), concurrency)
     yield* Effect.logInfo(`worker ${workerId} ready: storage ${base}, ${concurrency} job(s) at a time`)
   })
-).pipe(Layer.provide(JobRunner.Default), Layer.provide([HubReporter.Default, Redis.Default]))
+).pipe(Layer.provide(JobRunner.Default), Layer.provide([HubReporter.Default, Redis.Default]), Layer.merge(WorkerMetricsServerLive))
