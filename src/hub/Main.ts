@@ -37,6 +37,7 @@ import { BackupClaims } from "./Workers/BackupClaims.js"
 import { Completions } from "./Workers/Completions.js"
 import { SnapshotClaims } from "./Workers/SnapshotClaims.js"
 import { WorkersHttpLive } from "./Workers/Http.js"
+import { Reconcile } from "./Workers/Reconcile.js"
 import { WorkerJobs } from "./Workers/WorkerJobs.js"
 
 /** The API with every handler and service, but no server and no infrastructure. */
@@ -54,7 +55,7 @@ export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
     ApiErrorsLive
   ]),
   Layer.provide(AuthenticationLive),
-  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, Restores.Default, WorkerJobs.Default]),
+  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, Restores.Default, WorkerJobs.Default, Reconcile.Default]),
   Layer.provide(Retention.Default),
   Layer.provide([Schedules.Default, SnapshotJobs.Default]),
   Layer.provide([SnapshotClaims.Default, Completions.Default]),

@@ -4,7 +4,7 @@ import { HubBaseUrl } from "../shared/config/Urls.js"
 import { XvaultApi } from "../shared/contract/Api.js"
 import type { JobId } from "../shared/contract/Ids.js"
 import type { JobProgress } from "../shared/contract/Jobs.js"
-import type { JobCompletion } from "../shared/contract/Workers.js"
+import type { JobCompletion, StoredSnapshotDir } from "../shared/contract/Workers.js"
 import { WorkerMetrics } from "./metrics/WorkerMetrics.js"
 import { WorkerToken } from "./WorkerConfig.js"
 
@@ -59,6 +59,9 @@ export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReport
         report(hub.workers.complete({ path: { id }, payload: completion } as Parameters<typeof hub.workers.complete>[0])).pipe(
           Effect.tap(() => metrics.completed(id, completion))
         ),
+      /** Which of these snapshot directories the Hub says may go (reconcile). */
+      reconcile: (snapshots: ReadonlyArray<StoredSnapshotDir>) =>
+        Effect.retry(hub.workers.reconcile({ payload: { snapshots } }), whileHubUnreachable),
       fail: (id: JobId, leaseId: string, error: string, retryable: boolean) =>
         report(hub.workers.fail({ path: { id }, payload: { leaseId, error, retryable } })).pipe(
           Effect.ensuring(Effect.sync(() => metrics.failed(id)))

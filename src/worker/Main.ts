@@ -7,6 +7,8 @@ import { XVAULT_VERSION } from "../shared/Version.js"
 import { HubReporter } from "./HubReporter.js"
 import { JobRunner } from "./JobRunner.js"
 import { WorkerMetricsServerLive } from "./metrics/WorkerMetricsServerLive.js"
+import { reconcileEvery } from "./reconcile/reconcile.js"
+import { localReconcileStore } from "./reconcile/ReconcileStore.js"
 import { StorageFailed } from "./storage/StorageFailed.js"
 import { sweepIncompleteRestores } from "./restore/sweepIncompleteRestores.js"
 import { sweepIncomplete } from "./storage/sweepIncomplete.js"
@@ -47,6 +49,7 @@ export const WorkerLive = Layer.scopedDiscard(
     if (swept.length > 0) yield* Effect.logWarning(`removed ${swept.length} incomplete snapshot director(ies) left by a crash`)
     const restores = yield* sweepIncompleteRestores(base)
     if (restores.length > 0) yield* Effect.logWarning(`removed ${restores.length} incomplete restore director(ies) left by a crash`)
+    yield* Effect.forkScoped(yield* reconcileEvery(localReconcileStore(base)))
     yield* Effect.forkScoped(
       beat.pipe(
         Effect.catchAll((e) => Effect.logWarning(`heartbeat failed: ${e.message}`)),
