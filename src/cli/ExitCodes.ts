@@ -36,6 +36,8 @@ export const exitCodeByTag = {
   ServeError: ExitCode.config,
   // WORKER_TOKEN names another worker than WORKER_ID
   WorkerMisconfigured: ExitCode.config,
+  // HUB_METRICS_PORT/WORKER_METRICS_PORT is taken or not ours to listen on
+  MetricsServerFailed: ExitCode.config,
   // WORKER_STORAGE_BASE cannot be created or written
   StorageFailed: ExitCode.config
 } as const

@@ -150,8 +150,10 @@ describe("reconcile (real Hub, worker, PostgreSQL, Redis, sshd)", () => {
     expect(tooMany.status).toBe(400)
   })
 
-  it("a malformed interval, TTL or metrics port stops the worker at start-up with 78, naming the variable", async () => {
-    for (const [name, value] of [["WORKER_RECONCILE_INTERVAL", "daily"], ["WORKER_RESTORE_TTL", "0d"], ["WORKER_METRICS_PORT", "99999"]] as const) {
+  it("a malformed interval or TTL, or a bad or taken metrics port, stops the worker at start-up with 78, naming the variable", async () => {
+    const taken = new URL(e2e.hub().baseUrl).port
+    const cases = [["WORKER_RECONCILE_INTERVAL", "daily"], ["WORKER_RESTORE_TTL", "0d"], ["WORKER_METRICS_PORT", "99999"], ["WORKER_METRICS_PORT", taken]] as const
+    for (const [name, value] of cases) {
       const result = await runCli(["worker", "run"], { env: { ...workerEnv(e2e.hub(), "w-bad", work), [name]: value } })
       expect(result.code, `${name}=${value}: ${result.stderr}`).toBe(78)
       expect(result.stderr).toContain(name)

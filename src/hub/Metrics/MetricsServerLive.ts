@@ -12,6 +12,6 @@ export const MetricsServerLive = Layer.scopedDiscard(
     const metrics = yield* HubMetrics
     const { address } = yield* HttpServer.HttpServer
     const host = address._tag === "TcpAddress" ? address.hostname : "127.0.0.1"
-    yield* serveMetrics(metrics.registry, { port: port.value, host })
+    yield* serveMetrics(metrics.registry, { port: port.value, host, setting: "HUB_METRICS_PORT" })
   })
 )

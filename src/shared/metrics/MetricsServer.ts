@@ -10,7 +10,10 @@ export class MetricsServerFailed extends Data.TaggedError("MetricsServerFailed")
  * the public network (nothing else is served there) and so a slow scrape never queues behind
  * API traffic. Closed when the scope closes.
  */
-export const serveMetrics = (registry: Registry, options: { readonly port: number; readonly host: string }) =>
+export const serveMetrics = (
+  registry: Registry,
+  options: { readonly port: number; readonly host: string; /** the variable that set the port, for the error */ readonly setting: string }
+) =>
   Effect.acquireRelease(
     Effect.async<Server, MetricsServerFailed>((resume) => {
       const server = createServer((request, response) => {
@@ -24,7 +27,7 @@ export const serveMetrics = (registry: Registry, options: { readonly port: numbe
           (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(`cannot collect metrics: ${String(error)}\n`)
         )
       })
-      server.once("error", (e) => resume(Effect.fail(new MetricsServerFailed({ message: `cannot serve metrics on ${options.host}:${options.port}: ${e.message}` }))))
+      server.once("error", (e) => resume(Effect.fail(new MetricsServerFailed({ message: `cannot serve metrics on ${options.host}:${options.port} (${options.setting}): ${e.message}` }))))
       server.listen(options.port, options.host, () => resume(Effect.succeed(server)))
     }),
     (server) => Effect.async<void>((resume) => {

@@ -13,6 +13,6 @@ export const WorkerMetricsServerLive = Layer.scopedDiscard(
     const port = yield* WorkerMetricsPort
     if (Option.isNone(port)) return
     const metrics = yield* WorkerMetrics
-    yield* serveMetrics(metrics.registry, { port: port.value, host: yield* WorkerMetricsHost })
+    yield* serveMetrics(metrics.registry, { port: port.value, host: yield* WorkerMetricsHost, setting: "WORKER_METRICS_PORT" })
   })
 ).pipe(Layer.provide(WorkerMetrics.Default))
