@@ -57,7 +57,8 @@ export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReport
       complete: (id: JobId, completion: JobCompletion) =>
         // the generated client's parameter is a union over the payload's members; one completion is one of them
         report(hub.workers.complete({ path: { id }, payload: completion } as Parameters<typeof hub.workers.complete>[0])).pipe(
-          Effect.tap(() => metrics.completed(id, completion))
+          // refused (lease lost) or never answered: the attempt's work is discarded, so it counts as failed
+          Effect.onExit((exit) => Effect.sync(() => (exit._tag === "Success" ? metrics.completed(id, completion) : metrics.failed(id))))
         ),
       /** Which of these snapshot directories the Hub says may go (reconcile). */
       reconcile: (snapshots: ReadonlyArray<StoredSnapshotDir>) =>

@@ -29,6 +29,13 @@ describe("deploy/prometheus/alerts.yml", () => {
     expect(check.stdout).toMatch(/SUCCESS: \d+ rules found/)
   })
 
+  it("promtool test rules: a missed backup, a gone worker and a low disk fire, with their labels and texts, and not before", () => {
+    const check = spawnSync("promtool", ["test", "rules", "alerts.test.yml"], { cwd: path.dirname(rulesFile), encoding: "utf8" })
+    expect(check.error).toBeUndefined()
+    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0)
+    expect(check.stdout).toContain("SUCCESS")
+  })
+
   it("alerts on a missed backup, a gone worker and a nearly full disk, using only metrics we export", () => {
     const file = parse(fs.readFileSync(rulesFile, "utf8")) as { groups: Array<{ name: string; rules: Array<Rule> }> }
     const rules = file.groups.flatMap((g) => g.rules)
