@@ -119,4 +119,26 @@ describe("Prometheus metrics (real Hub, worker, PostgreSQL, Redis, sshd)", () =>
     for (const name of documentedMetrics("worker")) expect(parsed.families.has(name), name).toBe(true)
     expect(worker.log()).toContain("/metrics")
   })
+
+  it("a backup that fails counts as failed on both sides; unknown paths share one route label", async () => {
+    const [tenant] = await e2e.query<{ id: string }>("SELECT id FROM tenants WHERE name = 'metrics-acme'")
+    const keyFile = path.join(work, "id")
+    const source = await e2e.json<{ id: string }>([
+      "source", "create", "--tenant-id", tenant!.id, "--name", "gone", "--host", sshd.host, "--port", String(sshd.port),
+      "--username", sshd.username, "--private-key-file", keyFile, "--path", path.join(sshd.root, "no-such-dir")
+    ])
+    const run = await e2e.xvault(["backup", "enqueue", "--source-id", source.id, "--wait"])
+    expect(run.code).toBe(1)
+    await fetch(`${e2e.hub().baseUrl}/no/such/${source.id}`)
+
+    const hub = (await scrape(hubMetricsUrl)).parsed
+    expect(samplesOf(hub, "xvault_jobs_finished_total", { type: "backup", status: "failed" }).map((s) => s.value)).toEqual([1])
+    expect(samplesOf(hub, "xvault_jobs_finished_total", { type: "backup", status: "succeeded" }).map((s) => s.value)).toEqual([1])
+    expect(samplesOf(hub, "xvault_source_last_success_timestamp_seconds", { source: "gone" })).toEqual([])
+    // this path and the earlier GET /metrics on the API port: two raw paths, one series
+    expect(samplesOf(hub, "xvault_http_requests_total", { method: "GET", route: "unmatched", status: "404" })[0]!.value).toBe(2)
+    const own = (await scrape(workerMetricsUrl)).parsed
+    expect(samplesOf(own, "xvault_worker_jobs_failed_total", { type: "backup" })[0]!.value).toBe(1)
+    expect(samplesOf(own, "xvault_worker_jobs_started_total", { type: "backup" })[0]!.value).toBe(2)
+  })
 })
