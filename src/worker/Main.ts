@@ -6,6 +6,7 @@ import { Redis } from "../shared/queue/Redis.js"
 import { XVAULT_VERSION } from "../shared/Version.js"
 import { HubReporter } from "./HubReporter.js"
 import { JobRunner } from "./JobRunner.js"
+import { WorkerMetrics } from "./metrics/WorkerMetrics.js"
 import { WorkerMetricsServerLive } from "./metrics/WorkerMetricsServerLive.js"
 import { reconcileEvery } from "./reconcile/reconcile.js"
 import { localReconcileStore } from "./reconcile/ReconcileStore.js"
@@ -71,4 +72,4 @@ export const WorkerLive = Layer.scopedDiscard(
     yield* consume(workerQueue(workerId), concurrency)
     yield* Effect.logInfo(`worker ${workerId} ready: storage ${base}, ${concurrency} job(s) at a time`)
   })
-).pipe(Layer.provide(JobRunner.Default), Layer.provide([HubReporter.Default, Redis.Default]), Layer.merge(WorkerMetricsServerLive))
+).pipe(Layer.provide(JobRunner.Default), Layer.provide([HubReporter.Default, Redis.Default, WorkerMetrics.Default]), Layer.merge(WorkerMetricsServerLive))

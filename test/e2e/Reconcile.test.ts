@@ -4,7 +4,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { e2eHarness, eventually } from "../support/E2e.js"
-import { runCli, startHub } from "../support/HubProcess.js"
+import { freePort, runCli, startHub } from "../support/HubProcess.js"
+import { parsePromText, samplesOf } from "../support/PromText.js"
 import { buildSourceTree } from "../support/SourceTree.js"
 import { type SshdServer, startSshd } from "../support/Sshd.js"
 import { startWorker, workerEnv, type WorkerProcess } from "../support/WorkerProcess.js"
@@ -14,6 +15,7 @@ let sshd: SshdServer
 let worker: WorkerProcess
 let work: string
 let tenant: { id: string }
+let metricsUrl: string
 
 const createSource = async (name: string, dataPath: string) => {
   const keyFile = path.join(work, "id")
@@ -62,7 +64,11 @@ beforeAll(async () => {
   const [hub, server] = await Promise.all([e2e.inScope(startHub()), e2e.inScope(startSshd())])
   e2e.setHub(hub)
   sshd = server
-  worker = await e2e.inScope(startWorker(hub, { env: { WORKER_RECONCILE_INTERVAL: "1s" } }))
+  const metricsPort = await freePort()
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`
+  worker = await e2e.inScope(startWorker(hub, {
+    env: { WORKER_RECONCILE_INTERVAL: "1s", WORKER_METRICS_PORT: String(metricsPort), WORKER_METRICS_HOST: "127.0.0.1" }
+  }))
   tenant = await e2e.json(["tenant", "create", "--name", "reconcile-acme"])
   buildSourceTree(path.join(sshd.root, "data"))
 })
@@ -133,6 +139,12 @@ describe("reconcile (real Hub, worker, PostgreSQL, Redis, sshd)", () => {
     expect(audit.every((a) => a.actor_role === "worker" && a.actor_subject === "w1")).toBe(true)
     expect(audit.flatMap((a) => a.details.removeSnapshotIds).sort()).toEqual([failedJob!.snapshot_id, second.snapshotId].sort())
     expect(worker.log()).toMatch(/kept 1 snapshot director\(ies\) the Hub's database has never heard of/)
+
+    const metrics = parsePromText(await (await fetch(metricsUrl)).text())
+    expect(samplesOf(metrics, "xvault_worker_reconcile_removed_total", { kind: "snapshot" })[0]!.value).toBe(2)
+    expect(samplesOf(metrics, "xvault_worker_reconcile_removed_total", { kind: "restore" })[0]!.value).toBe(1)
+    const [last] = samplesOf(metrics, "xvault_worker_reconcile_last_success_timestamp_seconds")
+    expect(Date.now() / 1000 - last!.value).toBeLessThan(30)
   })
 
   it("a worker token can reconcile only as itself; other tokens are refused", async () => {

@@ -46,6 +46,17 @@ export class WorkerMetrics extends Effect.Service<WorkerMetrics>()("worker/Worke
       })
     volume("xvault_worker_storage_free_bytes", "Bytes available to the worker on its storage volume.", (s) => s.bavail * s.bsize)
     volume("xvault_worker_storage_size_bytes", "Size of the worker's storage volume.", (s) => s.blocks * s.bsize)
+    const reconciledAt = new Gauge({
+      name: "xvault_worker_reconcile_last_success_timestamp_seconds",
+      help: "When this worker last finished a reconcile pass (Unix time); absent until its first.",
+      registers
+    })
+    const reconcileRemoved = new Counter({
+      name: "xvault_worker_reconcile_removed_total",
+      help: "What reconcile removed from this worker's volume: snapshot directories the Hub named, expired restores.",
+      labelNames: ["kind"],
+      registers
+    })
 
     // per job: its type and the bytes already counted from progress reports of the current attempt
     const attempts = new Map<string, { type: string; read: number; written: number }>()
@@ -71,6 +82,12 @@ export class WorkerMetrics extends Effect.Service<WorkerMetrics>()("worker/Worke
         succeeded.inc({ type: report.type })
         attempts.delete(jobId)
       },
+      reconciled: (outcome: { readonly removed: number; readonly restoresRemoved: number }) =>
+        Effect.sync(() => {
+          reconcileRemoved.inc({ kind: "snapshot" }, outcome.removed)
+          reconcileRemoved.inc({ kind: "restore" }, outcome.restoresRemoved)
+          reconciledAt.setToCurrentTime()
+        }),
       failed: (jobId: string) => {
         const attempt = attempts.get(jobId)
         if (attempt !== undefined) failed.inc({ type: attempt.type })

@@ -2,6 +2,7 @@ import { Chunk, Duration, Effect, Schedule } from "effect"
 import { RECONCILE_BATCH, type ReconcileVerdict, type StoredSnapshotDir } from "../../shared/contract/Workers.js"
 import { durationSeconds } from "../../shared/config/DurationSeconds.js"
 import { HubReporter } from "../HubReporter.js"
+import { WorkerMetrics } from "../metrics/WorkerMetrics.js"
 import type { ReconcileStore } from "./ReconcileStore.js"
 
 /** How often a worker reconciles its volume with the Hub (and at start-up). */
@@ -24,6 +25,7 @@ export interface ReconcileOutcome {
 export const reconcileOnce = (store: ReconcileStore, restoreTtlSeconds: number) =>
   Effect.gen(function*() {
     const hub = yield* HubReporter
+    const metrics = yield* WorkerMetrics
     const dirs = yield* store.listSnapshotDirs
     let removed = 0
     let unknown = 0
@@ -48,6 +50,7 @@ export const reconcileOnce = (store: ReconcileStore, restoreTtlSeconds: number) 
       restoresRemoved++
     }
     const outcome: ReconcileOutcome = { listed: dirs.length, removed, unknown, restoresRemoved }
+    yield* metrics.reconciled(outcome)
     yield* Effect.logInfo(
       `reconcile done: ${outcome.listed} snapshot director(ies) listed, ${removed} removed, ${unknown} unknown kept, ${restoresRemoved} expired restore(s) removed`
     )
