@@ -6,6 +6,7 @@ import type {
   BadRequest, Conflict, Forbidden, InternalError, NotFound, NotReady, PayloadTooLarge, Unauthorized
 } from "../shared/contract/ApiError.js"
 import type { SealedSecretUnreadable } from "../shared/crypto/SealedSecret.js"
+import type { MetricsServerFailed } from "../shared/metrics/MetricsServer.js"
 import type { WorkerMisconfigured } from "../worker/Main.js"
 import type { SourceKindUnsupported } from "../worker/source/SourceKindUnsupported.js"
 import type { StorageFailed } from "../worker/storage/StorageFailed.js"
@@ -51,6 +52,7 @@ export type AppError =
   | WorkerMisconfigured
   | StorageFailed
   | SourceKindUnsupported
+  | MetricsServerFailed
 
 /** ConfigError has no `_tag` (its `_op` says which kind); describeError recognises it first. */
 export type AppErrorTag = AppError["_tag"] | "ConfigError"
@@ -79,6 +81,8 @@ export const exitCodeByTag: Readonly<Record<AppErrorTag, number>> = {
   ServeError: ExitCode.config,
   // WORKER_TOKEN names another worker than WORKER_ID
   WorkerMisconfigured: ExitCode.config,
+  // HUB_METRICS_PORT/WORKER_METRICS_PORT is taken or not ours to listen on
+  MetricsServerFailed: ExitCode.config,
   // WORKER_STORAGE_BASE cannot be created or written
   StorageFailed: ExitCode.config,
   // a source kind this build does not know: fixed by upgrading (or by the source's configuration)

@@ -14,6 +14,9 @@ import { JobsHttpLive } from "./Jobs/Http.js"
 import { JobQueue } from "./Jobs/JobQueue.js"
 import { Jobs } from "./Jobs/Jobs.js"
 import { JobSweeperLive } from "./Jobs/JobSweeper.js"
+import { HubMetrics } from "./Metrics/HubMetrics.js"
+import { httpMetrics } from "./Metrics/HttpMetrics.js"
+import { MetricsServerLive } from "./Metrics/MetricsServerLive.js"
 import { migrate } from "./Migrator.js"
 import { Sealer } from "./Secrets/Sealer.js"
 import { SourcesHttpLive } from "./Sources/Http.js"
@@ -34,6 +37,7 @@ import { BackupClaims } from "./Workers/BackupClaims.js"
 import { Completions } from "./Workers/Completions.js"
 import { SnapshotClaims } from "./Workers/SnapshotClaims.js"
 import { WorkersHttpLive } from "./Workers/Http.js"
+import { Reconcile } from "./Workers/Reconcile.js"
 import { WorkerJobs } from "./Workers/WorkerJobs.js"
 import { WebhookDelivererLive } from "./Webhooks/Deliverer.js"
 import { WebhooksHttpLive } from "./Webhooks/Http.js"
@@ -56,7 +60,9 @@ export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
     ApiErrorsLive
   ]),
   Layer.provide(AuthenticationLive),
-  Layer.provide([Tenants.Default, Sources.Default, Snapshots.Default, Restores.Default, WorkerJobs.Default, Webhooks.Default]),
+  Layer.provide([
+    Tenants.Default, Sources.Default, Snapshots.Default, Restores.Default, WorkerJobs.Default, Webhooks.Default, Reconcile.Default
+  ]),
   Layer.provide(Retention.Default),
   Layer.provide([Schedules.Default, SnapshotJobs.Default]),
   Layer.provide([SnapshotClaims.Default, Completions.Default]),
@@ -64,6 +70,7 @@ export const HubApiLive = HttpApiBuilder.api(XvaultApi).pipe(
   Layer.provideMerge(Jobs.Default),
   Layer.provideMerge(AuditLog.Default),
   Layer.provideMerge(Outbox.Default),
+  Layer.provideMerge(HubMetrics.Default),
   Layer.provide([Sealer.Default, JobQueue.Default])
 )
 
@@ -78,14 +85,16 @@ const MigrateFirst = Layer.effectDiscard(migrate())
 
 /**
  * Everything the Hub serves over HTTP (the API, /openapi.json and the Swagger UI at /docs),
- * plus its background duties: the job sweeper, the scheduler and the webhook deliverer.
+ * plus its background duties: the job sweeper, the scheduler and the webhook deliverer, and
+ * `/metrics` on HUB_METRICS_PORT.
  */
-export const HubHttpLive = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+export const HubHttpLive = HttpApiBuilder.serve((app) => httpMetrics(HttpMiddleware.logger(app))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.merge(JobSweeperLive),
   Layer.merge(SchedulerLive),
   Layer.merge(WebhookDelivererLive.pipe(Layer.provide(Sealer.Default))),
+  Layer.merge(MetricsServerLive),
   Layer.provide(HubApiLive)
 )
 

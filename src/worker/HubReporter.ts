@@ -4,8 +4,9 @@ import { HubBaseUrl } from "../shared/config/Urls.js"
 import { XvaultApi } from "../shared/contract/Api.js"
 import type { JobId } from "../shared/contract/Ids.js"
 import type { JobProgress } from "../shared/contract/Jobs.js"
-import type { JobCompletion } from "../shared/contract/Workers.js"
+import type { JobCompletion, StoredSnapshotDir } from "../shared/contract/Workers.js"
 import { HubUnreachable, LeaseLost } from "./HubErrors.js"
+import { WorkerMetrics } from "./metrics/WorkerMetrics.js"
 import { SourceFailed } from "./source/SourceFailed.js"
 import { WorkerToken } from "./WorkerConfig.js"
 
@@ -43,6 +44,7 @@ export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReport
   effect: Effect.gen(function*() {
     const baseUrl = yield* HubBaseUrl
     const token = yield* WorkerToken
+    const metrics = yield* WorkerMetrics
     const hub = yield* HttpApiClient.make(XvaultApi, {
       baseUrl,
       transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(Redacted.value(token)))
@@ -54,17 +56,28 @@ export class HubReporter extends Effect.Service<HubReporter>()("worker/HubReport
       heartbeat: (beat: { readonly version: string; readonly freeBytes: number }) =>
         hub.workers.heartbeat({ payload: beat }),
       /** Fails with Conflict/NotFound when the job is not ours to run (finished, taken, unknown). */
-      claim: (id: JobId) => Effect.retry(hub.workers.claim({ path: { id } }), whileHubUnreachable),
+      claim: (id: JobId) =>
+        Effect.retry(hub.workers.claim({ path: { id } }), whileHubUnreachable).pipe(Effect.tap((claim) => metrics.claimed(claim))),
       progress: (id: JobId, leaseId: string, progress: JobProgress) =>
-        report(hub.workers.progress({ path: { id }, payload: { leaseId, progress } })),
+        report(hub.workers.progress({ path: { id }, payload: { leaseId, progress } })).pipe(
+          Effect.tap(() => metrics.progressed(id, progress))
+        ),
       hostKey: (id: JobId, leaseId: string, fingerprint: string) =>
         report(hub.workers.hostKey({ path: { id }, payload: { leaseId, fingerprint } })),
       complete: (id: JobId, completion: JobCompletion) =>
         // the generated client's parameter is a union over the payload's members; one completion is one of them
-        report(hub.workers.complete({ path: { id }, payload: completion } as Parameters<typeof hub.workers.complete>[0])),
+        report(hub.workers.complete({ path: { id }, payload: completion } as Parameters<typeof hub.workers.complete>[0])).pipe(
+          // refused (lease lost) or never answered: the attempt's work is discarded, so it counts as failed
+          Effect.onExit((exit) => Effect.sync(() => (exit._tag === "Success" ? metrics.completed(id, completion) : metrics.failed(id))))
+        ),
+      /** Which of these snapshot directories the Hub says may go (reconcile). */
+      reconcile: (snapshots: ReadonlyArray<StoredSnapshotDir>) =>
+        Effect.retry(hub.workers.reconcile({ payload: { snapshots } }), whileHubUnreachable),
       fail: (id: JobId, leaseId: string, error: string, retryable: boolean) =>
-        report(hub.workers.fail({ path: { id }, payload: { leaseId, error, retryable } }))
+        report(hub.workers.fail({ path: { id }, payload: { leaseId, error, retryable } })).pipe(
+          Effect.ensuring(Effect.sync(() => metrics.failed(id)))
+        )
     } as const
   }),
-  dependencies: [FetchHttpClient.layer]
+  dependencies: [FetchHttpClient.layer, WorkerMetrics.Default]
 }) {}

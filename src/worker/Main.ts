@@ -5,6 +5,9 @@ import { Redis } from "../shared/queue/Redis.js"
 import { XVAULT_VERSION } from "../shared/Version.js"
 import { HubReporter } from "./HubReporter.js"
 import { JobRunner } from "./JobRunner.js"
+import { WorkerMetrics } from "./metrics/WorkerMetrics.js"
+import { WorkerMetricsServerLive } from "./metrics/WorkerMetricsServerLive.js"
+import { reconcileEvery } from "./reconcile/reconcile.js"
 import { ArtifactStore } from "./storage/ArtifactStore.js"
 import { ArtifactStoreLive } from "./storage/ArtifactStoreLive.js"
 import { WorkerConcurrency, WorkerIdConfig } from "./WorkerConfig.js"
@@ -41,6 +44,7 @@ export const WorkerLive = Layer.scopedDiscard(
     if (snapshots > 0) yield* Effect.logWarning(`removed ${snapshots} incomplete snapshot director(ies) left by a crash`)
     const restores = swept.length - snapshots
     if (restores > 0) yield* Effect.logWarning(`removed ${restores} incomplete restore director(ies) left by a crash`)
+    yield* Effect.forkScoped(yield* reconcileEvery)
     yield* Effect.forkScoped(
       beat.pipe(
         Effect.catchAll((e) => Effect.logWarning(`heartbeat failed: ${e.message}`)),
@@ -62,4 +66,8 @@ export const WorkerLive = Layer.scopedDiscard(
     yield* consume(workerQueue(workerId), concurrency)
     yield* Effect.logInfo(`worker ${workerId} ready: storage ${store.describe}, ${concurrency} job(s) at a time`)
   })
-).pipe(Layer.provide(JobRunner.Default), Layer.provide([HubReporter.Default, Redis.Default, ArtifactStoreLive]))
+).pipe(
+  Layer.provide(JobRunner.Default),
+  Layer.provide([HubReporter.Default, Redis.Default, WorkerMetrics.Default, ArtifactStoreLive]),
+  Layer.merge(WorkerMetricsServerLive)
+)

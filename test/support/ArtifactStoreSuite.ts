@@ -151,6 +151,25 @@ export const artifactStoreSuite = <E>(name: string, makeStoreLayer: () => Layer.
         expect((yield* readAll(complete, kept)).toString()).toBe("complete")
       }))
 
+    it.effect("listUnits lists complete units with when they completed, never incomplete ones; a discarded unit is gone from it", () =>
+      Effect.gen(function*() {
+        const store = yield* ArtifactStore
+        const complete = newRef()
+        const crashed = newRef()
+        const before = Date.now()
+        yield* storeSnapshot(complete, Buffer.from("complete"))
+        yield* store.prepare(snapshotDirLocator(crashed))
+        yield* store.put(artifactLocator(crashed), Stream.make(Buffer.from("no manifest yet")))
+        const units = yield* store.listUnits("snapshots")
+        const listed = units.find((u) => u.locator === snapshotDirLocator(complete))
+        expect(listed).toBeDefined()
+        expect(listed!.completedAt.getTime()).toBeGreaterThanOrEqual(before - 2000)
+        expect(units.map((u) => u.locator)).not.toContain(snapshotDirLocator(crashed))
+        expect(yield* store.listUnits("restores")).not.toContainEqual(expect.objectContaining({ locator: snapshotDirLocator(complete) }))
+        yield* store.discard(snapshotDirLocator(complete))
+        expect((yield* store.listUnits("snapshots")).map((u) => u.locator)).not.toContain(snapshotDirLocator(complete))
+      }))
+
     it.effect("prepare clears what an earlier attempt left in the unit; discard is idempotent", () =>
       Effect.gen(function*() {
         const store = yield* ArtifactStore

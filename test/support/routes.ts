@@ -28,5 +28,6 @@ export const hubRoutes = [
   "/v1/worker/jobs/{id}/complete",
   "/v1/worker/jobs/{id}/fail",
   "/v1/worker/jobs/{id}/host-key",
-  "/v1/worker/jobs/{id}/progress"
+  "/v1/worker/jobs/{id}/progress",
+  "/v1/worker/reconcile"
 ]

@@ -39,6 +39,10 @@ export class JobQueue extends Effect.Service<JobQueue>()("hub/JobQueue", {
         )
       ).pipe(Effect.asVoid)
 
-    return { publish } as const
+    /** Messages in a queue by state, for /metrics; a queue never used counts zero everywhere. */
+    const depth = (name: string) =>
+      Effect.promise(() => queueNamed(name).getJobCounts("waiting", "delayed", "active", "prioritized"))
+
+    return { publish, depth } as const
   })
 }) {}

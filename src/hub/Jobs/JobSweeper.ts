@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Layer, Schedule } from "effect"
 import { SweepIntervalSeconds } from "../HubConfig.js"
+import { HubMetrics } from "../Metrics/HubMetrics.js"
 import { Jobs } from "./Jobs.js"
 import { jobColumns, type JobRow } from "./JobRow.js"
 
@@ -16,6 +17,7 @@ const REPUBLISH_AFTER_SECONDS = 30
 export const sweepJobs = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const jobs = yield* Jobs
+  const metrics = yield* HubMetrics
   const columns = sql.literal(jobColumns)
 
   const ended = yield* Effect.gen(function*() {
@@ -28,6 +30,7 @@ export const sweepJobs = Effect.gen(function*() {
   for (const end of ended) {
     yield* Effect.logWarning(`job ${end.row.id}: ${end.row.error} -> ${end.row.status}`)
     yield* jobs.publishRetry(end)
+    if (end.row.status === "failed") yield* metrics.jobFinished(end.row, "failed")
   }
 
   const stale = yield* sql<JobRow>`

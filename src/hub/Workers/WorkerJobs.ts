@@ -10,6 +10,7 @@ import { JobLeaseSeconds } from "../HubConfig.js"
 import { Retention } from "../Retention/Retention.js"
 import { jobNotFound, Jobs } from "../Jobs/Jobs.js"
 import { jobColumns, type JobRow } from "../Jobs/JobRow.js"
+import { HubMetrics } from "../Metrics/HubMetrics.js"
 import { BackupClaims } from "./BackupClaims.js"
 import { Completions } from "./Completions.js"
 import { SnapshotClaims } from "./SnapshotClaims.js"
@@ -28,6 +29,7 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
     const snapshotClaims = yield* SnapshotClaims
     const completions = yield* Completions
     const retention = yield* Retention
+    const metrics = yield* HubMetrics
     const leaseSeconds = yield* JobLeaseSeconds
     const columns = sql.literal(jobColumns)
 
@@ -134,6 +136,7 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
       }).pipe(
         sql.withTransaction,
         Effect.catchTag("SqlError", Effect.die),
+        Effect.tap(({ job }) => metrics.jobFinished(job, "succeeded", report)),
         Effect.tap(({ job }) => afterSuccess(job)),
         Effect.map(({ status }) => ({ status }))
       )
@@ -143,6 +146,7 @@ export class WorkerJobs extends Effect.Service<WorkerJobs>()("hub/WorkerJobs", {
         sql.withTransaction,
         Effect.catchTag("SqlError", Effect.die),
         Effect.tap(jobs.publishRetry),
+        Effect.tap(({ row }) => (row.status === "failed" ? metrics.jobFinished(row, "failed") : Effect.void)),
         Effect.map(({ row }) => ({ status: row.status === "queued" ? "queued" as const : "failed" as const }))
       )
 

@@ -195,6 +195,29 @@ export const FailureOutcome = Schema.Struct({
 export class HostKeyMismatch extends Schema.TaggedError<HostKeyMismatch>()("HostKeyMismatch", { message: Schema.String }) {}
 export const HostKeyMismatchWire = wire(HostKeyMismatch, "host_key_mismatch", 409)
 
+/** A snapshot directory on a worker's volume; its path says whose snapshot it claims to be. */
+export const StoredSnapshotDir = Schema.Struct({ tenantId: TenantId, sourceId: SourceId, snapshotId: SnapshotId })
+export type StoredSnapshotDir = typeof StoredSnapshotDir.Type
+
+/** Most directories in one reconcile request: keeps a request well under the Hub's body limit. */
+export const RECONCILE_BATCH = 1000
+
+export const ReconcileReport = Schema.Struct({
+  snapshots: Schema.Array(StoredSnapshotDir).pipe(Schema.maxItems(RECONCILE_BATCH))
+})
+
+export const ReconcileVerdict = Schema.Struct({
+  /**
+   * Safe to remove: no job is queued or running on the snapshot, and either it has no row while
+   * its backup job ended (a worker died after the rename, before the Hub recorded it), or its
+   * row is `deleted`.
+   */
+  remove: Schema.Array(SnapshotId),
+  /** Neither a snapshot row nor any job names it: not this database's to judge, so it is kept. */
+  unknown: Schema.Array(SnapshotId)
+})
+export type ReconcileVerdict = typeof ReconcileVerdict.Type
+
 /** Worker-only endpoints: a worker token may call these and nothing else. */
 export class WorkersGroup extends HttpApiGroup.make("workers")
   .add(HttpApiEndpoint.post("heartbeat", "/worker/heartbeat").setPayload(Heartbeat).addSuccess(HeartbeatAck))
@@ -237,6 +260,11 @@ export class WorkersGroup extends HttpApiGroup.make("workers")
       .addSuccess(FailureOutcome)
       .addError(NotFoundWire)
       .addError(ConflictWire)
+  )
+  .add(
+    HttpApiEndpoint.post("reconcile", "/worker/reconcile")
+      .setPayload(ReconcileReport)
+      .addSuccess(ReconcileVerdict)
   )
   .middleware(Authentication)
   .prefix("/v1")

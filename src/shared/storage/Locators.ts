@@ -42,6 +42,18 @@ export const UNIT_KINDS = [
   { kind: "restores", completeWith: RESTORE_FILE }
 ] as const
 
+export type UnitKind = (typeof UNIT_KINDS)[number]["kind"]
+
+/** The parts of a unit's locator (`tenants/{t}/sources/{s}/{kind}/{id}`), or undefined for any other path. */
+export const parseUnitLocator = (
+  locator: string
+): { readonly tenantId: string; readonly sourceId: string; readonly kind: UnitKind; readonly id: string } | undefined => {
+  const parts = locator.split("/")
+  if (parts.length !== 6 || parts[0] !== "tenants" || parts[2] !== "sources") return undefined
+  const kind = UNIT_KINDS.find((k) => k.kind === parts[4])?.kind
+  return kind === undefined ? undefined : { tenantId: parts[1]!, sourceId: parts[3]!, kind, id: parts[5]! }
+}
+
 /** A unit's locator segment by segment, for a store that walks what it holds: null matches any id. */
 export const unitPath = (kind: (typeof UNIT_KINDS)[number]["kind"]): ReadonlyArray<string | null> =>
   ["tenants", null, "sources", null, kind, null]

@@ -39,6 +39,12 @@ export interface IncompleteUnit {
   readonly locator: string
 }
 
+/** A complete unit (its last object written, nothing partial) and when that object was written. */
+export interface StoredUnit {
+  readonly locator: string
+  readonly completedAt: Date
+}
+
 export interface ArtifactStoreShape {
   readonly backend: StorageBackend
   /** Where it stores, for log lines (a directory, a bucket); never a credential. */
@@ -79,6 +85,8 @@ export interface ArtifactStoreShape {
   >
   /** Units a crashed attempt left: a `.partial` object, or without the object written last. */
   readonly listIncomplete: Effect.Effect<ReadonlyArray<IncompleteUnit>, StorageFailed>
+  /** Complete units of one kind, for reconcile: what this store holds, whatever the Hub thinks. */
+  readonly listUnits: (kind: IncompleteUnit["kind"]) => Effect.Effect<ReadonlyArray<StoredUnit>, StorageFailed>
   /** Removes what listIncomplete lists (at startup, before any job runs) and returns it. */
   readonly sweepIncomplete: Effect.Effect<ReadonlyArray<IncompleteUnit>, StorageFailed>
   /** Bytes still available to this worker; 0 when the backend cannot tell. */

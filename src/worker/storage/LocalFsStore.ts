@@ -6,12 +6,14 @@ import { StorageBase } from "../WorkerConfig.js"
 import { ArtifactStore, type ArtifactStoreShape } from "./ArtifactStore.js"
 import { fsyncDirectory, fsyncUpTo, writeAtomically } from "./AtomicFile.js"
 import { openLocalFile } from "./localFsRead.js"
-import { listLocalIncomplete } from "./localFsUnits.js"
+import { listLocalIncomplete, listLocalUnits } from "./localFsUnits.js"
 import { resolveLocator } from "./LocalPaths.js"
 import { LocatorRefused } from "./LocatorRefused.js"
 import { StorageFailed } from "./StorageFailed.js"
 
 const removeAll = (dir: string) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
+/** Removed for good: the parent directory's entry is fsynced too (best effort: it may be gone as well). */
+const removeDurably = (dir: string) => Effect.zipRight(removeAll(dir), Effect.ignore(fsyncDirectory(path.dirname(dir))))
 
 /**
  * Artifacts as files under one directory (WORKER_STORAGE_BASE), a unit per directory. A put
@@ -50,7 +52,7 @@ export const makeLocalFsStore = (base: string): Effect.Effect<ArtifactStoreShape
           ),
           (file) => openLocalFile(file, locator, expected, onRead)
         ),
-      discard: (unit) => Effect.flatMap(inBase(unit), removeAll),
+      discard: (unit) => Effect.flatMap(inBase(unit), removeDurably),
       deleteSnapshot: (snapshot) =>
         Effect.gen(function*() {
           // the snapshot's own directory, and only if its locator is a file inside exactly that directory
@@ -69,6 +71,7 @@ export const makeLocalFsStore = (base: string): Effect.Effect<ArtifactStoreShape
           return { snapshotId: snapshot.id, removed: existed }
         }),
       listIncomplete: listLocalIncomplete(base),
+      listUnits: (kind) => listLocalUnits(base, kind),
       sweepIncomplete: Effect.tap(
         listLocalIncomplete(base),
         (units) => Effect.forEach(units, (unit) => removeAll(path.join(base, unit.locator)), { discard: true })
