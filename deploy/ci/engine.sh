@@ -22,7 +22,7 @@ engine_fail() {
   echo "engine: $*" >&2
   if [ -n "$engine_run" ] && [ -s "$engine_run/dockerd.log" ]; then
     echo "---- last lines of dockerd's log ($engine_run/dockerd.log) ----" >&2
-    tail -n 40 "$engine_run/dockerd.log" >&2
+    tail -n 20 "$engine_run/dockerd.log" >&2
   fi
   return 1
 }
@@ -69,7 +69,11 @@ engine_start() {
 }
 
 engine_stop() {
-  [ -n "$engine_pid" ] || return 0
+  if [ -z "$engine_pid" ]; then # never started, or exited by itself: only its directory is left
+    [ -z "$engine_run" ] || rm -rf "$engine_run"
+    engine_run=""
+    return 0
+  fi
   if kill -0 "$engine_pid" 2>/dev/null; then
     # Containers first, so that their volumes and the overlay mounts are released cleanly.
     local running
