@@ -42,6 +42,7 @@ import {
  * - `xvault` on PATH is this checkout's bin/run.js (the image links /usr/local/bin/xvault to it).
  *
  * The queue prefix is set in the .env as an operator would, to keep this test's jobs its own.
+ * CI also runs the file itself, in containers on a Docker engine (deploy/ci/compose-test.sh).
  */
 
 const scope = Effect.runSync(Scope.make())

@@ -5,7 +5,7 @@ import { repoRoot } from "../support/HubProcess.js"
 import { argv, deployDir, dockerfile, readComposeRaw } from "./compose.js"
 
 /**
- * deploy/docker/Dockerfile read statically (no engine here to build it): pinned bases, a
+ * deploy/docker/Dockerfile read statically (CI builds and runs it: deploy/ci/run.sh): pinned bases, a
  * non-root runtime user with a fixed uid, a runtime stage holding only the packed package and
  * its production dependencies (Packaging.test.ts does the same steps for real), ENTRYPOINT,
  * HEALTHCHECK, labels, and a .dockerignore that lets in exactly what the build needs.
@@ -60,22 +60,30 @@ const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf
   engines: { node: string }
 }
 
-/** name:1.2.3-variant (a full version; a digest may follow), never latest or a bare major. */
-const PINNED = /^[\w./-]+:\d+\.\d+\.\d+[\w.-]*(@sha256:[0-9a-f]{64})?$/
+/** name:1.2.3-variant, or Debian's 12.12 point release (a digest may follow), never latest or a bare major. */
+const PINNED = /^[\w./-]+:\d+\.\d+(\.\d+)?-[\w.-]+(@sha256:[0-9a-f]{64})?$/
 
 describe("deploy/docker/Dockerfile", () => {
-  it("is multi-stage on pinned Node.js LTS slim (glibc) bases that satisfy package.json engines", () => {
+  it("builds on a pinned Node.js LTS slim (glibc) base and runs on Debian slim of the same release", () => {
     expect(stages.map((s) => s.name)).toEqual(["build", "deps", "runtime"])
     const minimum = /^>=\s*(\d+)\.(\d+)/.exec(pkg.engines.node)!
-    for (const stage of stages) {
-      expect(stage.from, stage.name).toMatch(PINNED)
-      expect(stage.from).toMatch(/^node:\d+\.\d+\.\d+-(bookworm|trixie)-slim/) // glibc: @mongodb-js/zstd's gnu build
+    for (const stage of stages) expect(stage.from, stage.name).toMatch(PINNED)
+    for (const stage of [build, deps]) {
+      expect(stage.from).toMatch(/^node:\d+\.\d+\.\d+-(bookworm|trixie)-slim$/) // glibc: @mongodb-js/zstd's gnu build
       const [major, minor] = /^node:(\d+)\.(\d+)/.exec(stage.from)!.slice(1).map(Number) as [number, number]
       expect(major % 2, "an even (LTS) major").toBe(0)
       expect(major > Number(minimum[1]) || (major === Number(minimum[1]) && minor >= Number(minimum[2]))).toBe(true)
     }
-    // native modules are resolved and built for the platform they run on
-    for (const stage of stages) expect(stage.from).toBe(runtime.from)
+    // native modules are resolved and built (deps) for the platform they run on (runtime)
+    expect(deps.from).toBe(build.from)
+    const release = { bookworm: "12", trixie: "13" }[/-(bookworm|trixie)-slim$/.exec(deps.from)![1] as "bookworm" | "trixie"]
+    expect(runtime.from).toMatch(new RegExp(`^debian:${release}\\.\\d+-slim$`))
+  })
+
+  it("runtime stage: Node.js is the node image's own binary, no npm, headers or toolchain", () => {
+    const copies = all(runtime, "COPY")
+    expect(copies[0]).toBe("--from=deps /usr/local/bin/node /usr/local/bin/node")
+    expect(all(runtime, "RUN").join(" ")).not.toMatch(/apt-get|npm /)
   })
 
   it("build stage: compiles TypeScript, generates the oclif manifest and packs the package", () => {
@@ -94,6 +102,7 @@ describe("deploy/docker/Dockerfile", () => {
 
   it("runtime stage: only the packed package (bin, dist, migrations, manifest) and those dependencies", () => {
     expect(all(runtime, "COPY")).toEqual([
+      "--from=deps /usr/local/bin/node /usr/local/bin/node",
       "--from=deps /opt/xvault/node_modules ./node_modules",
       "--from=build /package/ ./"
     ])
@@ -162,8 +171,9 @@ describe(".dockerignore", () => {
 })
 
 describe("deploy/demo/sftp/Dockerfile", () => {
-  it("is on a pinned Debian base", () => {
+  it("is on the runtime image's pinned Debian base (one Debian image to pull, or to make offline)", () => {
     const [stage] = parseDockerfile(path.join(deployDir, "demo", "sftp", "Dockerfile"))
     expect(stage!.from).toMatch(/^debian:\d+\.\d+(\.\d+)?-slim$/)
+    expect(stage!.from).toBe(runtime.from)
   })
 })

@@ -9,15 +9,25 @@ import { freshDatabase } from "../support/Database.js"
 import { redisUrl, testJwtSecret, testKekBase64 } from "../support/env.js"
 import { repoRoot } from "../support/HubProcess.js"
 import { isolatedQueuePrefix } from "../support/QueuePrefix.js"
-import { baseEnv, daemon, type Daemon, freePort, httpStatus, run, waitFor } from "./compose.js"
+import { baseEnv, daemon, type Daemon, dockerfile, freePort, httpStatus, run, waitFor } from "./compose.js"
 
 /**
  * What deploy/docker/Dockerfile assembles, without an engine: `npm pack` the project (build
  * stage), unpack it into an empty directory, install its production dependencies from the
- * lockfile there (deps stage: `npm ci --omit=dev`, install scripts and all), put `xvault` on PATH
- * as a link to bin/run.js, and run it from elsewhere (runtime stage). A file missing from
- * package.json "files", or a runtime import of a dev dependency, fails here.
+ * lockfile there (deps stage: `npm ci --omit=dev`, install scripts and all, then the stage's own
+ * `find node_modules … -delete` of files nothing loads), put `xvault` on PATH as a link to
+ * bin/run.js, and run it from elsewhere (runtime stage). A file missing from package.json
+ * "files", a runtime import of a dev dependency, or a pruned file that is loaded after all, fails
+ * here. CI also builds and runs the image itself (deploy/ci/run.sh).
  */
+
+/** The deps stage's prune, exactly as deploy/docker/Dockerfile writes it. */
+const pruneCommand = (() => {
+  const text = fs.readFileSync(dockerfile, "utf8").replace(/\\\n/g, " ")
+  const found = /find node_modules [^&\n]*-delete/.exec(text)
+  if (!found) throw new Error(`${dockerfile}: no "find node_modules ... -delete" in the deps stage`)
+  return found[0].replace(/\s+/g, " ")
+})()
 
 const scope = Effect.runSync(Scope.make())
 const inScope = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Scope.extend(effect, scope))
@@ -69,6 +79,8 @@ beforeAll(async () => {
   expect(unpacked.code, unpacked.stderr).toBe(0)
   fs.copyFileSync(path.join(repoRoot, "package-lock.json"), path.join(app, "package-lock.json"))
   await npm(["ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund"], app)
+  const pruned = await run("sh", ["-c", pruneCommand], { cwd: app })
+  expect(pruned.code, `${pruneCommand}:\n${pruned.stderr}`).toBe(0)
   fs.symlinkSync(path.join(app, pkg.bin["xvault"]!), path.join(work, "bin", "xvault"))
 }, 300_000)
 
