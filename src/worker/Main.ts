@@ -68,6 +68,8 @@ export const WorkerLive = Layer.scopedDiscard(
   })
 ).pipe(
   Layer.provide(JobRunner.Default),
-  Layer.provide([HubReporter.Default, Redis.Default, WorkerMetrics.Default, ArtifactStoreLive]),
-  Layer.merge(WorkerMetricsServerLive)
+  Layer.provide([HubReporter.Default, Redis.Default, WorkerMetrics.Default]),
+  Layer.merge(WorkerMetricsServerLive),
+  // one store for the jobs, the sweeps, the heartbeat and the metrics
+  Layer.provide(ArtifactStoreLive)
 )

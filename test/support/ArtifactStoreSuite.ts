@@ -182,10 +182,12 @@ export const artifactStoreSuite = <E>(name: string, makeStoreLayer: () => Layer.
         expect(Exit.isSuccess(yield* Effect.exit(store.discard(snapshotDirLocator(newRef()))))).toBe(true)
       }))
 
-    it.effect("free space is reported as a byte count", () =>
+    it.effect("free space and size are reported as byte counts", () =>
       Effect.gen(function*() {
         const store = yield* ArtifactStore
         const free = yield* store.freeBytes
         expect(Number.isInteger(free) && free > 0).toBe(true)
+        const size = yield* store.sizeBytes
+        expect(Number.isInteger(size) && size >= free).toBe(true)
       }))
   })

@@ -1,9 +1,8 @@
-import * as fs from "node:fs"
 import { Effect } from "effect"
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client"
 import type { JobProgress } from "../../shared/contract/Jobs.js"
 import type { JobClaim, JobCompletion } from "../../shared/contract/Workers.js"
-import { StorageBase } from "../WorkerConfig.js"
+import { ArtifactStore } from "../storage/ArtifactStore.js"
 
 /** Final byte totals a completion states; progress reports before it carried the rest. */
 const finalBytes = (report: JobCompletion): { readonly read: number; readonly written: number } | undefined => {
@@ -24,7 +23,7 @@ const finalBytes = (report: JobCompletion): { readonly read: number; readonly wr
  */
 export class WorkerMetrics extends Effect.Service<WorkerMetrics>()("worker/WorkerMetrics", {
   effect: Effect.gen(function*() {
-    const base = yield* StorageBase
+    const store = yield* ArtifactStore
     const registry = new Registry()
     collectDefaultMetrics({ register: registry })
     const registers = [registry]
@@ -34,18 +33,18 @@ export class WorkerMetrics extends Effect.Service<WorkerMetrics>()("worker/Worke
     const failed = counter("xvault_worker_jobs_failed_total", "Job attempts that failed on this worker (retried or not), by job type.")
     const read = counter("xvault_worker_bytes_read_total", "Bytes read by this worker's jobs (backup: the source; verify, restore: the artifact), by job type.")
     const written = counter("xvault_worker_bytes_written_total", "Bytes written by this worker's jobs (backup: the artifact; restore: the output), by job type.")
-    const volume = (name: string, help: string, pick: (s: fs.StatsFs) => number) =>
+    // read from the store at scrape time, as the heartbeat reads free space
+    const volume = (name: string, help: string, bytes: Effect.Effect<number>) =>
       new Gauge({
         name,
         help,
         registers,
         async collect() {
-          const stats = await fs.promises.statfs(base).catch(() => undefined)
-          if (stats !== undefined) this.set(pick(stats))
+          this.set(await Effect.runPromise(bytes))
         }
       })
-    volume("xvault_worker_storage_free_bytes", "Bytes available to the worker on its storage volume.", (s) => s.bavail * s.bsize)
-    volume("xvault_worker_storage_size_bytes", "Size of the worker's storage volume.", (s) => s.blocks * s.bsize)
+    volume("xvault_worker_storage_free_bytes", "Bytes available to the worker in its artifact store.", store.freeBytes)
+    volume("xvault_worker_storage_size_bytes", "Size of the worker's artifact store (its volume, for local_fs).", store.sizeBytes)
     const reconciledAt = new Gauge({
       name: "xvault_worker_reconcile_last_success_timestamp_seconds",
       help: "When this worker last finished a reconcile pass (Unix time); absent until its first.",

@@ -91,6 +91,8 @@ export interface ArtifactStoreShape {
   readonly sweepIncomplete: Effect.Effect<ReadonlyArray<IncompleteUnit>, StorageFailed>
   /** Bytes still available to this worker; 0 when the backend cannot tell. */
   readonly freeBytes: Effect.Effect<number>
+  /** Bytes this store can hold in all (free and used); 0 when the backend cannot tell. */
+  readonly sizeBytes: Effect.Effect<number>
 }
 
 /** Where this worker keeps its snapshots and archive restores (WORKER_STORAGE_BACKEND). */

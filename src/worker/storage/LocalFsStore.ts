@@ -76,7 +76,8 @@ export const makeLocalFsStore = (base: string): Effect.Effect<ArtifactStoreShape
         listLocalIncomplete(base),
         (units) => Effect.forEach(units, (unit) => removeAll(path.join(base, unit.locator)), { discard: true })
       ),
-      freeBytes: Effect.promise(() => fs.statfs(base).then((s) => s.bavail * s.bsize, () => 0))
+      freeBytes: Effect.promise(() => fs.statfs(base).then((s) => s.bavail * s.bsize, () => 0)),
+      sizeBytes: Effect.promise(() => fs.statfs(base).then((s) => s.blocks * s.bsize, () => 0))
     } satisfies ArtifactStoreShape
   })
 
