@@ -17,17 +17,24 @@ const walk = async (dir: string, segments: ReadonlyArray<string | null>): Promis
   return (await Promise.all(next.map((d) => walk(d, rest)))).flat()
 }
 
+/** Every unit directory of one kind, and whether it is complete: its last file there, nothing `.partial`. */
+const scanUnits = async (base: string, kind: IncompleteUnit["kind"]) => {
+  const { completeWith } = UNIT_KINDS.find((k) => k.kind === kind)!
+  return Promise.all((await walk(base, unitPath(kind))).map(async (unit) => {
+    const files = await fs.readdir(unit)
+    const complete = files.includes(completeWith) && !files.some((f) => f.endsWith(PARTIAL_SUFFIX))
+    return { locator: path.relative(base, unit), last: path.join(unit, completeWith), complete }
+  }))
+}
+
 /** Complete unit directories of one kind, with the time their last file was written. */
 export const listLocalUnits = (base: string, kind: IncompleteUnit["kind"]): Effect.Effect<ReadonlyArray<StoredUnit>, StorageFailed> =>
   Effect.tryPromise({
     try: async () => {
-      const { completeWith } = UNIT_KINDS.find((k) => k.kind === kind)!
       const found: Array<StoredUnit> = []
-      for (const unit of await walk(base, unitPath(kind))) {
-        const files = await fs.readdir(unit)
-        if (files.some((f) => f.endsWith(PARTIAL_SUFFIX))) continue
-        const last = await fs.stat(path.join(unit, completeWith)).catch(() => undefined)
-        if (last?.isFile()) found.push({ locator: path.relative(base, unit), completedAt: last.mtime })
+      for (const unit of (await scanUnits(base, kind)).filter((u) => u.complete)) {
+        const last = await fs.stat(unit.last).catch(() => undefined)
+        if (last?.isFile()) found.push({ locator: unit.locator, completedAt: last.mtime })
       }
       return found
     },
@@ -43,13 +50,8 @@ export const listLocalIncomplete = (base: string): Effect.Effect<ReadonlyArray<I
   Effect.tryPromise({
     try: async () => {
       const found: Array<IncompleteUnit> = []
-      for (const { kind, completeWith } of UNIT_KINDS) {
-        for (const unit of await walk(base, unitPath(kind))) {
-          const files = await fs.readdir(unit)
-          if (files.some((f) => f.endsWith(PARTIAL_SUFFIX)) || !files.includes(completeWith)) {
-            found.push({ kind, locator: path.relative(base, unit) })
-          }
-        }
+      for (const { kind } of UNIT_KINDS) {
+        for (const unit of await scanUnits(base, kind)) if (!unit.complete) found.push({ kind, locator: unit.locator })
       }
       return found
     },
