@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { Jobs } from "../Jobs/Jobs.js"
 import type { JobRow } from "../Jobs/JobRow.js"
+import { insertVerify } from "../Snapshots/insertVerify.js"
 
 interface CandidateRow {
   readonly schedule_id: string
@@ -41,18 +42,8 @@ export const queueScheduledVerifications = Effect.gen(function*() {
       FOR UPDATE OF sc SKIP LOCKED`
     const rows: Array<JobRow> = []
     for (const c of candidates) {
-      const row = yield* jobs.insertForSnapshot({
-        type: "verify",
-        snapshot: { id: c.snapshot_id, tenantId: c.tenant_id, sourceId: c.source_id, workerId: c.worker_id }
-      })
-      yield* audit.record({
-        action: "snapshot.verify",
-        resourceType: "job",
-        resourceId: row.id,
-        tenantId: c.tenant_id,
-        details: { snapshotId: c.snapshot_id, workerId: c.worker_id, scheduleId: c.schedule_id }
-      })
-      rows.push(row)
+      const snapshot = { id: c.snapshot_id, tenantId: c.tenant_id, sourceId: c.source_id, workerId: c.worker_id }
+      rows.push(yield* insertVerify({ jobs, audit }, snapshot, { scheduleId: c.schedule_id }))
     }
     return rows
   }).pipe(sql.withTransaction)

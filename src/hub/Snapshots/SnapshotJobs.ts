@@ -7,6 +7,7 @@ import type { Snapshot } from "../../shared/contract/Snapshots.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { Jobs } from "../Jobs/Jobs.js"
 import { toJob } from "../Jobs/JobRow.js"
+import { insertVerify } from "./insertVerify.js"
 
 const refOf = (s: Snapshot) => ({ id: s.id, tenantId: s.tenantId, sourceId: s.sourceId, workerId: s.workerId })
 
@@ -28,15 +29,7 @@ export class SnapshotJobs extends Effect.Service<SnapshotJobs>()("hub/SnapshotJo
         if (snapshot.status !== "available" && snapshot.status !== "corrupt") {
           return yield* new Conflict({ message: `snapshot ${snapshot.id} is ${snapshot.status}; only stored snapshots can be verified` })
         }
-        const row = yield* jobs.insertForSnapshot({ type: "verify", snapshot: refOf(snapshot) })
-        yield* audit.record({
-          action: "snapshot.verify",
-          resourceType: "job",
-          resourceId: row.id,
-          tenantId: snapshot.tenantId,
-          details: { snapshotId: snapshot.id, workerId: snapshot.workerId }
-        })
-        return row
+        return yield* insertVerify({ jobs, audit }, refOf(snapshot))
       }))
 
     /** `targetTenantOf` finds the tenant of a target source, or fails 404 when there is none. */
