@@ -20,6 +20,8 @@ export interface AgeEncryptor {
    * (a retry of the same artifact) never reuses a payload key; use a new encryptor per file.
    */
   readonly encrypt: <E, R>(plaintext: Stream.Stream<Uint8Array, E, R>) => Stream.Stream<Uint8Array, E, R>
+  /** The same as `encrypt`, for code that is not a Stream: the file's first bytes and the sealer of its payload. */
+  readonly start: () => { readonly head: Buffer; readonly sealer: PayloadSealer }
 }
 
 /**
@@ -30,16 +32,19 @@ export const ageEncryptor = (recipients: ReadonlyArray<string>): AgeEncryptor =>
   const fileKey = randomBytes(FILE_KEY_BYTES)
   const header = ageHeaderFor(recipients, fileKey)
   const headerBytes = Buffer.from(header, "latin1")
+  const start = () => {
+    const nonce = randomBytes(NONCE_BYTES)
+    return { head: Buffer.concat([headerBytes, nonce]), sealer: new PayloadSealer(payloadKey(fileKey, nonce)) }
+  }
   const encrypt = <E, R>(plaintext: Stream.Stream<Uint8Array, E, R>) =>
     Stream.suspend(() => {
-      const nonce = randomBytes(NONCE_BYTES)
-      const sealer = new PayloadSealer(payloadKey(fileKey, nonce))
-      return Stream.make(Buffer.concat([headerBytes, nonce])).pipe(
+      const { head, sealer } = start()
+      return Stream.make(head).pipe(
         Stream.concat(Stream.mapChunks(plaintext, (chunk) => Chunk.unsafeFromArray(Chunk.toReadonlyArray(chunk).flatMap((b) => sealer.push(b).flat())))),
         Stream.concat(Stream.suspend(() => Stream.fromIterable(sealer.finish())))
       )
     })
-  return { header, encrypt }
+  return { header, encrypt, start }
 }
 
 /** One run of decryption: the header (and payload nonce) first, then the payload. */

@@ -27,4 +27,33 @@ export interface TarItem<E = never> {
    * entry as one buffer instead of running `content`, which is what bounds small-file speed.
    */
   readonly data?: Uint8Array | undefined
+  /**
+   * Reads the content straight into the archive's buffers, many reads at once (large files):
+   * the encoder then uses it instead of running `content`, which saves a buffer and a stream
+   * step per read. A source kind may leave it out.
+   */
+  readonly reader?: ContentReader<E> | undefined
+}
+
+/** What one read into the archive came to. */
+export type ReadOutcome<E> =
+  /** Bytes read into the target from its start; fewer than asked: ask again for the rest; 0: end of file. */
+  | { readonly bytes: number }
+  /** The file cannot be read any further (e.g. refused halfway): not a failure, the entry is padded. */
+  | { readonly stop: string }
+  | { readonly error: E }
+
+/** A file's content read in place, by position, several reads outstanding. */
+export interface ContentReader<E> {
+  /** Bytes per read the source prefers. */
+  readonly chunkBytes: number
+  /** Reads the source can keep outstanding. */
+  readonly readsInFlight: number
+  /** Fills `target` with the content from `position`; calls `done` exactly once. */
+  readonly read: (target: Buffer, position: number, done: (outcome: ReadOutcome<E>) => void) => void
+  /**
+   * Called once after the last read answered: `archived` bytes of content made it into the entry
+   * (the rest is zeros), `stopped` says why reading stopped early. The source reports and releases.
+   */
+  readonly finish: (archived: number, stopped?: string) => void
 }

@@ -32,6 +32,9 @@ export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024
 const poolThreads = Number(process.env["UV_THREADPOOL_SIZE"] ?? 4) || 4
 export const defaultConcurrency = () => Math.max(1, Math.min(os.availableParallelism(), poolThreads - 1))
 
+/** One frame compressed on the libuv pool; `frame` must not change until the promise settles. */
+export const compressFrame = (frame: Buffer, level: number): Promise<Buffer> => zstd.compress(frame, level)
+
 export interface ZstdFramesOptions {
   /** 1..19; default 3. */
   readonly level?: number
@@ -88,7 +91,7 @@ const frames = <E, R>(input: Stream.Stream<Uint8Array, E, R>, frameBytes: number
     return Stream.concat(whole, last)
   })
 
-const checkOptions = ({ level = DEFAULT_LEVEL, frameBytes = DEFAULT_FRAME_BYTES, concurrency = defaultConcurrency() }: ZstdFramesOptions) =>
+export const checkOptions = ({ level = DEFAULT_LEVEL, frameBytes = DEFAULT_FRAME_BYTES, concurrency = defaultConcurrency() }: ZstdFramesOptions) =>
   !Number.isInteger(level) || level < 1 || level > 19
     ? Either.left(new ZstdError({ reason: `zstd level must be an integer from 1 to 19, got ${level}` }))
     : !Number.isInteger(frameBytes) || frameBytes < 1

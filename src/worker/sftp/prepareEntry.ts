@@ -1,5 +1,5 @@
 import { Effect, Stream } from "effect"
-import type { TarEntryMeta, TarItem } from "../artifact/TarItem.js"
+import type { ContentReader, TarEntryMeta, TarItem } from "../artifact/TarItem.js"
 import { relabelLost } from "./connectionLost.js"
 import { fetchWhole } from "./fetchWhole.js"
 import type { OpenFiles } from "./OpenFiles.js"
@@ -61,6 +61,33 @@ const largeContent = (entry: SourceEntry, handle: Buffer, context: PrepareContex
   )
 }
 
+/** The same reads and reports as largeContent, straight into the archive's buffers. */
+const largeReader = (entry: SourceEntry, handle: Buffer, context: PrepareContext): ContentReader<SourceFailed> => {
+  const { connection, tuning } = context
+  const size = entry.attrs.size
+  return {
+    chunkBytes: tuning.chunkSize,
+    readsInFlight: tuning.requestsInFlight,
+    read: (target, position, done) =>
+      connection.send<number>(
+        (sftp, reply) => sftp.read(handle, target, 0, target.length, position, (error, bytesRead) => reply(error, bytesRead)),
+        (error, bytes = 0) => {
+          if (error === undefined) {
+            context.onBytesRead(bytes)
+            return done({ bytes })
+          }
+          if (error._tag === "SftpStatus") return done({ stop: describeStatus(error) })
+          done({ error: relabelLost(connection.endpoint, () => `during the transfer (${entry.path} at byte ${position})`)(error) })
+        }
+      ),
+    finish: (archived, stopped) => {
+      context.openFiles.release(handle)
+      if (stopped !== undefined) context.onWarning({ path: entry.path, message: `read stopped at byte ${archived}: ${stopped}` })
+      else if (archived < size) context.onWarning({ path: entry.path, message: shrank(archived, size) })
+    }
+  }
+}
+
 /**
  * Starts readying one walk entry and returns at once, so that many are in flight: small files are read
  * whole, large ones opened (their content is read as the consumer pulls it), links resolved. Entries that
@@ -99,7 +126,7 @@ export const prepareEntry = (entry: WalkedEntry, context: PrepareContext): Reply
     context.openFiles.open(entry.path, (error, handle) =>
       error !== undefined
         ? failed(error, `while opening ${entry.path}`)
-        : ready({ item: { meta, content: largeContent(entry, handle!, context) } }))
+        : ready({ item: { meta, content: largeContent(entry, handle!, context), reader: largeReader(entry, handle!, context) } }))
   }
   return reply
 }

@@ -18,9 +18,11 @@ export interface SourceTuning {
 }
 
 // Memory held: requestsInFlight x chunkSize (4 MiB) for the large file being read, plus prefetchBytes.
+// 255 KiB is OpenSSH's largest read (limits@openssh.com; ssh2 reads it): ssh2 splits a larger read
+// into requests one after the other, so one byte more would halve the pipelining.
 export const DEFAULT_TUNING: SourceTuning = {
-  chunkSize: 128 * 1024,
-  requestsInFlight: 32,
+  chunkSize: 255 * 1024,
+  requestsInFlight: 16,
   smallFileMax: 1024 * 1024,
   filesInFlight: 32,
   prefetchBytes: 16 * 1024 * 1024
