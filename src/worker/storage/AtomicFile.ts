@@ -26,6 +26,9 @@ const writeAll = async (handle: fs.FileHandle, buffers: ReadonlyArray<Uint8Array
   return bytesWritten
 }
 
+/** Written bytes between the flushes started while writing goes on. */
+export const SYNC_EVERY_BYTES = 32 * 1024 * 1024
+
 const attempt = <A>(action: string, file: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (e) => StorageFailed.from(action, file, e) })
 
@@ -48,15 +51,32 @@ export const writeAtomically = <E, R>(
       Effect.gen(function*() {
         const hash = createHash("sha256")
         let size = 0
+        // What is already written is flushed while writing goes on (the disk works while the
+        // pipeline does), so the fsync at the end has only the last few MiB left to do.
+        let unsynced = 0
+        let flushing: Promise<void> | undefined
+        const flush = () => {
+          flushing = handle.datasync().finally(() => (flushing = undefined))
+          // A failed flush surfaces at the next one, or at the final fsync, which fails the same way.
+          flushing.catch(() => {})
+          unsynced = 0
+        }
         yield* Stream.runForEachChunk(content, (chunk) => {
           const buffers = Chunk.toReadonlyArray(chunk)
           for (const b of buffers) {
             hash.update(b)
             size += b.byteLength
           }
-          return attempt("write", name, () => writeAll(handle, buffers)).pipe(Effect.tap(onWritten))
+          return attempt("write", name, () => writeAll(handle, buffers)).pipe(Effect.tap((n) => {
+            onWritten(n)
+            unsynced += n
+            if (unsynced >= SYNC_EVERY_BYTES && flushing === undefined) flush()
+          }))
         })
-        yield* attempt("fsync", name, () => handle.sync())
+        yield* attempt("fsync", name, async () => {
+          await flushing
+          await handle.sync()
+        })
         return { sizeBytes: size, sha256: hash.digest("hex") }
       }),
     (handle, exit) =>
