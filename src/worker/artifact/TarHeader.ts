@@ -23,8 +23,13 @@ interface UstarFields extends HeaderBlock {
   readonly devices: boolean
 }
 
-const put = (block: Uint8Array, [offset, width]: Field, text: string) =>
-  block.set(encoder.encode(text).subarray(0, width), offset)
+const ASCII = /^[\x00-\x7f]*$/
+
+// ASCII (nearly every field) is its own UTF-8: written in place, without a buffer per field.
+const put = (block: Uint8Array, [offset, width]: Field, text: string) => {
+  if (!ASCII.test(text)) return block.set(encoder.encode(text).subarray(0, width), offset)
+  for (let i = 0, n = Math.min(text.length, width); i < n; i++) block[offset + i] = text.charCodeAt(i)
+}
 
 // A value that does not fit is carried by a pax record; the ustar field then holds 0.
 const putOctal = (block: Uint8Array, field: Field, value: number) =>
@@ -47,7 +52,8 @@ const ustar = (f: UstarFields): Uint8Array => {
     putOctal(block, FIELD.devmajor, 0)
     putOctal(block, FIELD.devminor, 0)
   }
-  const checksum = block.reduce((sum, b) => sum + b, 0)
+  let checksum = 0
+  for (let i = 0; i < BLOCK_BYTES; i++) checksum += block[i]!
   put(block, FIELD.checksum, checksum.toString(8).padStart(6, "0") + "\0 ")
   return block
 }

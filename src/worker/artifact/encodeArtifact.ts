@@ -52,8 +52,11 @@ const readInto = <E>(pipeline: ArchivePipeline, { meta }: TarItem<E>, reader: Co
       reader.finish(end, stopped)
       resume(Effect.void)
     }
+    // Reads go out in bursts, once half the window has answered: the requests of one tick leave
+    // in one socket write (SftpConnection corks it) rather than one write per request.
     const topUp = () => {
       if (over) return
+      if (inFlight > reader.readsInFlight / 2) return
       while (end === size && next < size && inFlight < reader.readsInFlight) {
         if (!pipeline.hasRoom) {
           if (!waiting) {
