@@ -9,6 +9,7 @@ import { openSftp } from "../../src/worker/sftp/openSftp.js"
 import type { SftpConnection } from "../../src/worker/sftp/SftpConnection.js"
 import type { SourceOptions, SourceWarning } from "../../src/worker/source/SourceOptions.js"
 import { sourceItems } from "../../src/worker/sftp/sourceItems.js"
+import { DEFAULT_TUNING } from "../../src/worker/source/SourceOptions.js"
 import { Sshd, SshdLive, type SshdServer } from "../support/Sshd.js"
 
 const MiB = 1024 * 1024
@@ -166,7 +167,43 @@ layer(SshdLive(), { excludeTestServices: true })("sourceItems", (it) => {
       expect(meta!.size).toBe(64 * MiB)
       expect(bytes).toBe(64 * MiB)
       expect(hash.digest("hex")).toBe(digest)
-      expect(largest).toBeLessThanOrEqual(128 * 1024)
+      expect(largest).toBeLessThanOrEqual(DEFAULT_TUNING.chunkSize)
+    }))
+
+  it.scoped("a large file's reader reads it by position, many reads at once, into the caller's buffer", () =>
+    Effect.gen(function*() {
+      const server = yield* Sshd
+      const dir = freshDir(server)
+      const digest = writeRandom(path.join(dir, "big.bin"), 16 * MiB)
+      const connection = yield* connect(server)
+      const warnings: Array<SourceWarning> = []
+      const read = yield* sourceItems(connection, { paths: [path.join(dir, "big.bin")], onWarning: (w) => warnings.push(w) }).pipe(
+        Stream.mapEffect((item) =>
+          Effect.async<Buffer, unknown>((resume) => {
+            const reader = item.reader!
+            const into = Buffer.alloc(item.meta.size)
+            let outstanding = 0
+            // Back to front, all at once: answers must land by position, not by arrival.
+            for (let end = into.length; end > 0; end -= reader.chunkBytes) {
+              const start = Math.max(0, end - reader.chunkBytes)
+              outstanding++
+              reader.read(into.subarray(start, end), start, (outcome) => {
+                if ("error" in outcome || "stop" in outcome) return resume(Effect.fail(outcome))
+                expect(outcome.bytes).toBe(end - start)
+                if (--outstanding === 0) {
+                  reader.finish(into.length)
+                  resume(Effect.succeed(into))
+                }
+              })
+            }
+          })
+        ),
+        Stream.runCollect,
+        Effect.map(Chunk.toArray)
+      )
+      expect(read.length).toBe(1)
+      expect(sha256(read[0]!)).toBe(digest)
+      expect(warnings).toEqual([])
     }))
 
   it.scoped("leaves out excluded entries and never descends into excluded directories", () =>

@@ -40,7 +40,7 @@ export class ArchivePipeline {
   private outputWaiter: (() => void) | undefined
 
   constructor(private readonly options: ArchivePipelineOptions) {
-    this.pool = new FramePool(options.frameBytes, options.maxFrames + 1)
+    this.pool = new FramePool(options.frameBytes, options.maxFrames)
     this.packer = new FramePacker(this.pool, (_, frame) => {
       this.toCompress.push(frame)
       this.pump()

@@ -6,8 +6,8 @@ import { encodeHeader } from "./TarHeader.js"
 import type { ContentReader, TarItem } from "./TarItem.js"
 import { checkOptions, DEFAULT_FRAME_BYTES, defaultConcurrency, type ZstdError } from "./ZstdFrames.js"
 
-/** Frames held from packing to written: two compressing, one filling, one sealed ahead of the disk, one spare. */
-const MAX_FRAMES = 5
+/** Frames held from packing to written: two compressing, one filling, one sealed ahead of the disk. */
+const MAX_FRAMES = 4
 
 export interface EncodedArtifact<E, R> {
   /** The age header at the start of the artifact: the Hub stores it to unwrap the file key later. */
