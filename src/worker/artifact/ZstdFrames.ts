@@ -1,6 +1,7 @@
 import { Chunk, Data, Effect, Either, Stream } from "effect"
 import { createRequire } from "node:module"
 import * as os from "node:os"
+import { FramePool } from "./FramePacker.js"
 import { ZstdFrameSplitter } from "./ZstdFrameSplitter.js"
 
 // zstd as independent frames compressed in parallel on the libuv pool. Concatenated frames are
@@ -42,23 +43,6 @@ export interface ZstdFramesOptions {
   readonly frameBytes?: number
   /** Frames compressed at once; default: cores, at most one less than the libuv pool. */
   readonly concurrency?: number
-}
-
-/**
- * Frame buffers are reused once compressed: a fresh 4 MiB buffer per frame would make V8 run
- * a full GC every few frames (it collects when external memory has grown by 64 MiB).
- */
-class FramePool {
-  private readonly free: Array<Buffer> = []
-  constructor(private readonly frameBytes: number, private readonly keep: number) {}
-  take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafe(this.frameBytes)
-  }
-  give(frame: Buffer) {
-    if (frame.buffer.byteLength === this.frameBytes && this.free.length < this.keep) {
-      this.free.push(Buffer.from(frame.buffer, frame.byteOffset, this.frameBytes))
-    }
-  }
 }
 
 /** Cuts the input into `frameBytes` buffers (copies: the frames are read on other threads). */
