@@ -23,11 +23,11 @@ interface UstarFields extends HeaderBlock {
   readonly devices: boolean
 }
 
-const ASCII = /^[\x00-\x7f]*$/
-
 // ASCII (nearly every field) is its own UTF-8: written in place, without a buffer per field.
 const put = (block: Uint8Array, [offset, width]: Field, text: string) => {
-  if (!ASCII.test(text)) return block.set(encoder.encode(text).subarray(0, width), offset)
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) return block.set(encoder.encode(text).subarray(0, width), offset)
+  }
   for (let i = 0, n = Math.min(text.length, width); i < n; i++) block[offset + i] = text.charCodeAt(i)
 }
 
