@@ -45,7 +45,8 @@ export interface Source<Spec> {
   /**
    * Connects (within the Scope) and returns the entries under `options.paths` as tar items in
    * walk order. Fails only with SourceFailed: unreachable, refused, a missing root, a lost
-   * connection; unreadable entries are left out and reported through `onWarning`.
+   * connection; unreadable entries are left out and reported through `onWarning`. A large file's
+   * item may carry a `reader` (TarItem.ts) so the archive reads it in place, several reads at once.
    */
   readonly items: <E>(
     spec: Spec,
