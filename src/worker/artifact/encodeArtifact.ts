@@ -57,7 +57,7 @@ const readInto = <E>(pipeline: ArchivePipeline, { meta }: TarItem<E>, reader: Co
     const topUp = () => {
       if (over) return
       if (inFlight > reader.readsInFlight / 2) return
-      while (end === size && next < size && inFlight < reader.readsInFlight) {
+      while (!over && end === size && next < size && inFlight < reader.readsInFlight) {
         if (!pipeline.hasRoom) {
           if (!waiting) {
             waiting = true
@@ -96,7 +96,7 @@ const readInto = <E>(pipeline: ArchivePipeline, { meta }: TarItem<E>, reader: Co
           attempt(region.target, position)
         }
       }
-      if (inFlight === 0 && (next === size || end < size)) complete()
+      if (!over && inFlight === 0 && (next === size || end < size)) complete()
     }
     topUp()
     return Effect.sync(() => {
