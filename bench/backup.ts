@@ -92,7 +92,7 @@ const main = async () => {
     }
     console.log(`worker CPU per round: ${m((r) => r.cpu).toFixed(2)} s (user + system, all threads, /proc)`)
     console.log(verdict("worker peak RSS (VmHWM, highest round):", Math.max(...samples.map((r) => r.peak)), TARGET.peak, 0))
-    console.log(verdict("worker idle RSS before the first backup:", idleRss, TARGET.idle, 0))
+    console.log(verdict(`worker idle RSS before the first backup${args.sampleMemory ? " (its metrics server on: judge idle without --sample-memory)" : ""}:`, idleRss, TARGET.idle, 0))
     const peaks = samples.map((r) => r.sampled).filter((s) => s !== undefined)
     if (peaks.length > 0) console.log(`worker memory, ${describePeaks(peaks.reduce((a, b) => (a.rss >= b.rss ? a : b)))}`)
     console.log(`end: ${machineLine()}`)

@@ -205,7 +205,7 @@ const main = async () => {
       if (v.sampled !== undefined) console.log(`  worker memory, ${describePeaks(v.sampled)}`)
     }
     console.log(verdict("backup: worker peak RSS:", backupPeakRss, PEAK, 0))
-    console.log(verdict("worker idle RSS before the backup:", startRss, IDLE, 0))
+    console.log(verdict(`worker idle RSS before the backup${args.sampleMemory ? " (its metrics server on: judge idle without --sample-memory)" : ""}:`, startRss, IDLE, 0))
     console.log(`end: ${machineLine()}`)
   } finally {
     await bench.close()
