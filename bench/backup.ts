@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { benchArgs, cpuSeconds, describeSize, machineLine, MiB, procStatusMiB, startBench } from "./harness.js"
+import { benchArgs, cpuSeconds, describeSize, machineLine, MiB, startBench } from "./harness.js"
 import { median, seconds, table, verdict } from "./report.js"
 import { describePeaks, memoryDuring, type MemoryPeaks } from "./workerMemory.js"
 
@@ -55,7 +55,7 @@ const main = async () => {
       return { operator, job, cpu: cpuSeconds(worker.pid) - cpuBefore, peak: peakMiB, sampled, runs }
     }
 
-    const idleRss = procStatusMiB(worker.pid, "VmRSS")
+    const idleRss = bench.idleRssMiB
     const samples: Array<Round> = []
     let artifactBytes = 0
     for (let round = 1; round <= rounds; round++) {

@@ -83,7 +83,7 @@ const main = async () => {
   try {
     const { worker, tenant, sshd, ssh, totalBytes } = bench
     const source = bench.sources[0]!
-    const startRss = procStatusMiB(worker.pid, "VmRSS")
+    const startRss = bench.idleRssMiB
     process.stderr.write("backing up once…\n")
     const backup = await bench.backup()
     const artifact = path.join(worker.storage, "tenants", tenant.id, "sources", source.id, "snapshots", backup.snapshotId, "backup.tar.zst.enc")
