@@ -33,5 +33,15 @@ export default tseslint.config(
       }]
     }
   },
+  {
+    // the package's index loads every module of it (HTTP server, sockets, multipart, ...): ~30 MiB
+    // in each worker and CLI process, which use only the client and the contract
+    files: ["src/shared/**/*.ts", "src/worker/**/*.ts", "src/cli/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": ["error", {
+        paths: [{ name: "@effect/platform", allowTypeImports: true, message: "import its module by path (@effect/platform/HttpClient): the index loads the whole package." }]
+      }]
+    }
+  },
   { files: ["bin/**/*.js", "eslint.config.js"], languageOptions: { globals: { process: "readonly" } } }
 )

@@ -1,5 +1,5 @@
 /**
- * npm run bench:restore [-- --random-mib N --text-mib N --small-files N --rounds N]
+ * npm run bench:restore [-- --rounds N --random-mib N --text-mib N --small-files N --small-bytes MIN-MAX --small --sample-memory]
  *
  * Backs up the bench data set once through a real Hub + worker (served by a real sshd on
  * loopback), then reads that one snapshot back, alternating rounds, each case against a
@@ -9,30 +9,25 @@
  * - archive: `xvault restore create --wait` (restore.tar on the worker) vs `age -d … | zstd -d > restore.tar`
  * - sftp:    `xvault restore create --to sftp --target-path DIR --wait` vs `age -d … | zstd -d | ssh host 'tar -x -C DIR'`
  *
- * xvault is timed as an operator sees it: the CLI process from start to exit (Node start-up and
- * the CLI's 500 ms polling included); the job's own time (created → finished on the Hub) is
- * printed beside it. Also the worker's CPU time and peak RSS per case (VmHWM, reset before
- * each run through /proc/PID/clear_refs). Every timed run starts after `sync` (untimed), so that
- * one run's dirty pages are not written out during the next.
+ * Each case is judged on the job's own time (started → finished on the Hub) against its target;
+ * the operator's time (the CLI process from start to exit, Node start-up and the CLI's 500 ms
+ * polling included) is printed beside it. Also the worker's CPU time and peak RSS per case
+ * (VmHWM, reset before each run through /proc/PID/clear_refs). Every timed run starts after
+ * `sync` (untimed), so that one run's dirty pages are not written out during the next.
  */
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { repoRoot } from "../test/support/HubProcess.js"
-import { adminToken, type Bench, benchArgs, cpuSeconds, describeSize, median, MiB, procStatusMiB, startBench } from "./harness.js"
+import { adminToken, type Bench, benchArgs, cpuSeconds, describeSize, type JobJson, jobMs, machineLine, MiB, procStatusMiB, startBench } from "./harness.js"
+import { median, seconds, table, type Target, verdict } from "./report.js"
+import { describePeaks, memoryDuring, type MemoryPeaks } from "./workerMemory.js"
 
-const { size, rounds } = benchArgs({ randomMiB: 128, textMiB: 128, smallFiles: 2500, rounds: 3 })
-
-interface JobJson {
-  readonly id: string
-  readonly status: string
-  readonly error: string | null
-  readonly result: Record<string, unknown> | null
-  readonly createdAt: string
-  readonly startedAt: string | null
-  readonly finishedAt: string | null
-}
+const args = benchArgs({ randomMiB: 128, textMiB: 128, smallFiles: 2500, smallBytes: { min: 200, max: 8200 }, rounds: 5 }, { concurrency: false })
+const { size, rounds } = args
+const PEAK: Target = { op: "<=", value: 256, unit: " MiB" }
+const IDLE: Target = { op: "<=", value: 150, unit: " MiB" }
 
 /** `xvault ...args --json` as an operator runs it; fails unless it exits 0. */
 const xvaultCli = (bench: Bench, args: ReadonlyArray<string>) =>
@@ -66,31 +61,6 @@ const timedShell = (script: string) => {
   return performance.now() - start
 }
 
-/** The worker's peak RSS over `run`: VmHWM after resetting it, or (where that is refused) the highest VmRSS polled every 20 ms. */
-const peakRssDuring = async <A>(pid: number, run: () => Promise<A>): Promise<{ readonly value: A; readonly peakMiB: number }> => {
-  const resettable = (() => {
-    try {
-      fs.writeFileSync(`/proc/${pid}/clear_refs`, "5")
-      return true
-    } catch {
-      return false
-    }
-  })()
-  if (resettable) {
-    const value = await run()
-    return { value, peakMiB: procStatusMiB(pid, "VmHWM") }
-  }
-  let polled = procStatusMiB(pid, "VmRSS")
-  const poll = setInterval(() => (polled = Math.max(polled, procStatusMiB(pid, "VmRSS"))), 20)
-  try {
-    const value = await run()
-    return { value, peakMiB: Math.max(polled, procStatusMiB(pid, "VmRSS")) }
-  } finally {
-    clearInterval(poll)
-  }
-}
-
-const seconds = (ms: number) => (ms / 1000).toFixed(2)
 /** "N files, M bytes" under `dir`. */
 const fileStats = (dir: string) => {
   const [files, bytes] = execFileSync("sh", ["-c", `find "${dir}" -type f | wc -l; du -sb --apparent-size "${dir}" | cut -f1`], { encoding: "utf8" }).split("\n")
@@ -99,6 +69,8 @@ const fileStats = (dir: string) => {
 
 interface Case {
   readonly name: string
+  /** On the job's own time. */
+  readonly target: Target
   readonly xvault: (round: number) => Promise<JobJson>
   readonly reference: (round: number) => number
   /** Removes what a round wrote (untimed). */
@@ -106,10 +78,12 @@ interface Case {
 }
 
 const main = async () => {
-  const bench = await startBench(size)
+  console.log(`start: ${machineLine()}`)
+  const bench = await startBench(size, { sampleMemory: args.sampleMemory })
   try {
-    const { worker, tenant, source, sshd, ssh, totalBytes } = bench
-    const startRss = procStatusMiB(worker.pid, "VmRSS")
+    const { worker, tenant, sshd, ssh, totalBytes } = bench
+    const source = bench.sources[0]!
+    const startRss = bench.idleRssMiB
     process.stderr.write("backing up once…\n")
     const backup = await bench.backup()
     const artifact = path.join(worker.storage, "tenants", tenant.id, "sources", source.id, "snapshots", backup.snapshotId, "backup.tar.zst.enc")
@@ -139,6 +113,7 @@ const main = async () => {
     const cases: ReadonlyArray<Case> = [
       {
         name: "verify",
+        target: { op: "<=", value: 1.5 },
         xvault: async () => {
           const verified = await job(["snapshot", "verify", "--snapshot-id", backup.snapshotId, "--wait"])
           if (verified.result?.["intact"] !== true) throw new Error(`verify found the snapshot damaged: ${JSON.stringify(verified.result)}`)
@@ -149,6 +124,7 @@ const main = async () => {
       },
       {
         name: "restore archive",
+        target: { op: "<=", value: 1.5 },
         xvault: () => job(["restore", "create", "--snapshot-id", backup.snapshotId, "--wait"]),
         reference: () => timedShell(`${decrypt} > ${referenceTar}`),
         cleanup: (_round, restored) => {
@@ -159,6 +135,7 @@ const main = async () => {
       },
       {
         name: "restore sftp",
+        target: { op: "<=", value: 1.0 },
         xvault: (round) =>
           job(["restore", "create", "--snapshot-id", backup.snapshotId, "--to", "sftp", "--target-path", sftpTarget("xvault", round), "--wait"]),
         reference: (round) => {
@@ -176,7 +153,7 @@ const main = async () => {
       }
     ]
 
-    interface Sample { readonly xvault: number; readonly job: number; readonly reference: number; readonly cpu: number; readonly peak: number }
+    interface Sample { readonly xvault: number; readonly job: number; readonly reference: number; readonly cpu: number; readonly peak: number; readonly sampled: MemoryPeaks | undefined }
     const samples = new Map<string, Array<Sample>>(cases.map((c) => [c.name, []]))
     for (let round = 1; round <= rounds; round++) {
       for (const c of cases) {
@@ -189,17 +166,17 @@ const main = async () => {
           execFileSync("sync")
           const cpuBefore = cpuSeconds(worker.pid)
           const start = performance.now()
-          const { value, peakMiB } = await peakRssDuring(worker.pid, () => c.xvault(round))
-          return { ms: performance.now() - start, job: value, cpu: cpuSeconds(worker.pid) - cpuBefore, peakMiB }
+          const { value, peakMiB, sampled } = await memoryDuring(worker.pid, bench.metricsPort, () => c.xvault(round))
+          return { ms: performance.now() - start, job: value, cpu: cpuSeconds(worker.pid) - cpuBefore, peakMiB, sampled }
         }
         let referenceMs = round % 2 === 1 ? runReference() : 0
         const ours = await runXvault()
         if (round % 2 === 0) referenceMs = runReference()
         c.cleanup(round, ours.job)
-        const jobMs = Date.parse(ours.job.finishedAt!) - Date.parse(ours.job.createdAt)
-        samples.get(c.name)!.push({ xvault: ours.ms, job: jobMs, reference: referenceMs, cpu: ours.cpu, peak: ours.peakMiB })
+        const job = jobMs(ours.job)
+        samples.get(c.name)!.push({ xvault: ours.ms, job, reference: referenceMs, cpu: ours.cpu, peak: ours.peakMiB, sampled: ours.sampled })
         process.stderr.write(
-          `round ${round} ${c.name}: xvault ${seconds(ours.ms)} s (job ${seconds(jobMs)} s, worker CPU ${ours.cpu.toFixed(2)} s, ` +
+          `round ${round} ${c.name}: xvault ${seconds(ours.ms)} s (job ${seconds(job)} s, worker CPU ${ours.cpu.toFixed(2)} s, ` +
             `peak RSS ${ours.peakMiB.toFixed(0)} MiB), reference ${seconds(referenceMs)} s\n`
         )
       }
@@ -207,20 +184,29 @@ const main = async () => {
 
     const mib = totalBytes / MiB
     const rate = (ms: number) => (mib / (ms / 1000)).toFixed(1)
-    console.log(`data set: ${mib.toFixed(1)} MiB (${describeSize(size)}), artifact ${(backup.sizeBytes / MiB).toFixed(1)} MiB, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`)
-    console.log(`the one backup: ${seconds(backup.ms)} s; worker RSS ${startRss.toFixed(0)} MiB idle before it, peak ${backupPeakRss.toFixed(0)} MiB during it, ${idleRss.toFixed(0)} MiB after it`)
+    console.log(`data set: ${mib.toFixed(1)} MiB (${describeSize(size)}), artifact ${(backup.sizeBytes / MiB).toFixed(1)} MiB`)
+    console.log(`the one backup: ${seconds(backup.operatorMs)} s; worker RSS ${startRss.toFixed(0)} MiB idle before it, peak ${backupPeakRss.toFixed(0)} MiB during it, ${idleRss.toFixed(0)} MiB after it`)
     console.log(`an xvault command's fixed cost (snapshot show, start to exit): ${seconds(cliStartMs)} s; --wait polls every 0.5 s`)
-    console.log(`median of ${rounds} rounds, alternating; MiB/s of the data set; xvault = the CLI with --wait, start to exit`)
-    const header = ["case", "xvault s", "reference s", "ratio", "xvault MiB/s", "ref MiB/s", "job s", "worker CPU s", "peak RSS MiB"]
-    const rows = cases.map((c) => {
+    console.log(`median of ${rounds} rounds, alternating; MiB/s of the data set on the job's time`)
+    const header = ["case", "job s", "reference s", "ratio", "job MiB/s", "ref MiB/s", "operator s", "worker CPU s", "peak RSS MiB"]
+    const summary = cases.map((c) => {
       const s = samples.get(c.name)!
-      const [x, r] = [median(s.map((v) => v.xvault)), median(s.map((v) => v.reference))]
-      return [c.name, seconds(x), seconds(r), (x / r).toFixed(2), rate(x), rate(r), seconds(median(s.map((v) => v.job))),
-        median(s.map((v) => v.cpu)).toFixed(2), Math.max(...s.map((v) => v.peak)).toFixed(0)]
+      const at = (pick: (v: Sample) => number) => median(s.map(pick))
+      const peaks = s.map((v) => v.sampled).filter((p) => p !== undefined)
+      return { c, job: at((v) => v.job), reference: at((v) => v.reference), operator: at((v) => v.xvault), cpu: at((v) => v.cpu), peak: Math.max(...s.map((v) => v.peak)),
+        sampled: peaks.length === 0 ? undefined : peaks.reduce((a, b) => (a.rss >= b.rss ? a : b)) }
     })
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
-    for (const row of [header, ...rows]) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "))
-    console.log("job s: created to finished on the Hub; peak RSS: the worker's VmHWM during the case, highest round")
+    console.log(table(header, summary.map((v) => [v.c.name, seconds(v.job), seconds(v.reference), (v.job / v.reference).toFixed(2), rate(v.job), rate(v.reference),
+      seconds(v.operator), v.cpu.toFixed(2), v.peak.toFixed(0)])))
+    console.log("job: started → finished on the Hub; operator: the CLI with --wait, start to exit; peak RSS: the worker's VmHWM during the case, highest round")
+    for (const v of summary) {
+      console.log(verdict(`${v.c.name}: ratio xvault/reference, job time:`, v.job / v.reference, v.c.target))
+      console.log(verdict(`${v.c.name}: worker peak RSS:`, v.peak, PEAK, 0))
+      if (v.sampled !== undefined) console.log(`  worker memory, ${describePeaks(v.sampled)}`)
+    }
+    console.log(verdict("backup: worker peak RSS:", backupPeakRss, PEAK, 0))
+    console.log(verdict(`worker idle RSS before the backup${args.sampleMemory ? " (its metrics server on: judge idle without --sample-memory)" : ""}:`, startRss, IDLE, 0))
+    console.log(`end: ${machineLine()}`)
   } finally {
     await bench.close()
   }

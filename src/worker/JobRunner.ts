@@ -5,7 +5,7 @@ import type { JobClaim } from "../shared/contract/Workers.js"
 import { QueueMessage } from "../shared/queue/Queues.js"
 import { keepLease } from "./backup/LeaseKeeper.js"
 import { HubReporter } from "./HubReporter.js"
-import { type JobWork, workFor } from "./JobWork.js"
+import type { JobWork } from "./JobWork.js"
 import { ArtifactStore } from "./storage/ArtifactStore.js"
 import { WorkerIdConfig, ZstdLevel } from "./WorkerConfig.js"
 import type { WorkerError } from "./WorkerError.js"
@@ -34,6 +34,8 @@ export class JobRunner extends Effect.Service<JobRunner>()("worker/JobRunner", {
         const leaseId = claim.lease.id
         const counters: { -readonly [K in keyof JobProgress]: JobProgress[K] } = { files: 0, dirs: 0, symlinks: 0, bytesRead: 0, bytesWritten: 0 }
         const leaseSeconds = Math.max(1, (claim.lease.expiresAt.epochMillis - Date.now()) / 1000)
+        // the job code (sftp, ssh2, zstd, age, tar) is loaded by the first job, not at start: idle RSS
+        const { workFor } = yield* Effect.promise(() => import("./JobWork.js"))
         const work: JobWork = workFor(claim, {
           zstdLevel,
           counters,

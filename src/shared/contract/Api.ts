@@ -1,4 +1,5 @@
-import { HttpApi, OpenApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { BadRequestWire, ForbiddenWire, InternalErrorWire, PayloadTooLargeWire } from "./ApiError.js"
 import { AuditGroup } from "./Audit.js"
 import { HealthGroup } from "./Health.js"
