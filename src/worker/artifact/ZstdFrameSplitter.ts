@@ -8,7 +8,7 @@ const DICT_ID_BYTES = [0, 1, 2, 4]
 
 /** One 4 MiB frame of incompressible data (raw blocks) and the start of the next fit. */
 const BUFFER_BYTES = 4 * 1024 * 1024 + 256 * 1024
-const POOLED_BUFFERS = 4
+const POOLED_BUFFERS = 2
 
 interface Scan {
   /** Where the next block header starts, relative to the frame, once the frame header is read. */
