@@ -99,7 +99,10 @@ export const openLocalFile = (
       }
     }
     const digest = Effect.gen(function*() {
-      yield* Effect.promise(() => ahead ?? Promise.resolve())
+      // a reader stopped while its next() was waiting may still have started one more read
+      yield* Effect.promise(async () => {
+        for (let seen: unknown; seen !== ahead;) await (seen = ahead)
+      })
       while ((yield* readNext(false)).length > 0);
       return { sha256: hash.digest("hex"), size: position }
     })
