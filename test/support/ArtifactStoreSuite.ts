@@ -57,6 +57,36 @@ export const artifactStoreSuite = <E>(name: string, makeStoreLayer: () => Layer.
         expect(checked._tag).toBe("Right")
       }))
 
+    it.effect("pieces reads the same bytes piece by piece, counted, and check then compares without reading them again", () =>
+      Effect.gen(function*() {
+        const store = yield* ArtifactStore
+        const ref = newRef()
+        const bytes = randomBytes(2 * 1024 * 1024 + 5)
+        const stored = yield* storeSnapshot(ref, bytes)
+        let counted = 0
+        const { read, checked } = yield* Effect.scoped(Effect.gen(function*() {
+          const reader = yield* store.open(artifactLocator(ref), stored, (n) => (counted += n))
+          const pieces = reader.pieces()
+          const copies: Array<Buffer> = []
+          // each piece is valid until the next call: copied before asking for more
+          for (let piece = yield* Effect.promise(pieces.next); piece !== undefined; piece = yield* Effect.promise(pieces.next)) {
+            copies.push(Buffer.from(piece))
+          }
+          return { read: Buffer.concat(copies), checked: yield* Effect.either(reader.check) }
+        }))
+        expect(read.equals(bytes)).toBe(true)
+        expect(counted).toBe(bytes.length)
+        expect(checked._tag).toBe("Right")
+        const wrong = { ...stored, sha256: "0".repeat(64) }
+        const mismatch = yield* Effect.scoped(Effect.gen(function*() {
+          const reader = yield* store.open(artifactLocator(ref), wrong, () => {})
+          const pieces = reader.pieces()
+          yield* Effect.promise(pieces.next)
+          return yield* Effect.flip(reader.check)
+        }))
+        expect(mismatch).toMatchObject({ _tag: "ArtifactUnreadable", reason: "mismatch" })
+      }))
+
     it.effect("a put whose stream fails leaves nothing readable, nothing partial, and fails with the stream's error", () =>
       Effect.gen(function*() {
         const store = yield* ArtifactStore

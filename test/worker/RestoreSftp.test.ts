@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -167,15 +168,61 @@ layer(BackedLive, { excludeTestServices: true, timeout: "90 seconds" })("restore
       })
     }))
 
-  it.effect("one flipped byte: fails before touching the target, which is never created", () =>
+  it.effect("one flipped byte in the first frame: fails before touching the target, which is never created", () =>
     Effect.gen(function*() {
       const backed = yield* Backed
       const copy = damagedCopy(backed.storageBase, backed, flipByteAt(1000))
       const targetPath = targetUnder(backed)
       const error = yield* Effect.flip(restore(backed, copy, { targetPath }).run)
       expect(error).toMatchObject({ _tag: "RestoreFailed", reason: "damaged" })
-      expect(error.message).toMatch(new RegExp(`^snapshot ${copy.snapshot.snapshotId} cannot be restored: the artifact's sha256 is [0-9a-f]{64}, the Hub recorded ${backed.snapshot.sha256}$`))
+      expect(error.message).toBe(`snapshot ${copy.snapshot.snapshotId} cannot be restored: age decryption failed: payload chunk 0 failed authentication (offset 0)`)
       expect(fs.existsSync(targetPath)).toBe(false)
+    }))
+
+  it.effect("one flipped byte near the end: fails at that chunk and removes all it wrote, in a fresh or an existing target", () =>
+    Effect.gen(function*() {
+      const backed = yield* Backed
+      // 64 KiB frames: the first ones are written before the damaged chunk is read
+      const items = [dirItem("d"), fileItem("d/a.txt", "a"), fileItem("d/big.bin", randomBytes(600_000)), fileItem("d/c.txt", "c")]
+      const artifact = yield* craft(backed.storageBase, items)
+      const copy = damagedCopy(backed.storageBase, artifact, flipByteAt(artifact.snapshot.sizeBytes - 5000))
+      const fresh = targetUnder(backed)
+      const error = yield* Effect.flip(restore(backed, copy, { targetPath: fresh }).run)
+      expect(error).toMatchObject({ _tag: "RestoreFailed", reason: "damaged" })
+      expect(error.message).toMatch(new RegExp(`^snapshot ${copy.snapshot.snapshotId} cannot be restored: age decryption failed: payload chunk \\d+ failed authentication`))
+      expect(fs.existsSync(fresh)).toBe(false)
+
+      const existing = targetUnder(backed)
+      write(path.join(existing, "mine.txt"), "keep me\n")
+      yield* Effect.flip(restore(backed, copy, { targetPath: existing }).run)
+      expect(Object.keys(describeTree(existing)).sort()).toEqual(["", "mine.txt"])
+    }))
+
+  it.effect("a file that decodes but is not the recorded one (sha256 differs): fails at the end and removes all it wrote", () =>
+    Effect.gen(function*() {
+      const backed = yield* Backed
+      const other = { ...backed, snapshot: { ...backed.snapshot, sha256: "0".repeat(64) } }
+      const fresh = targetUnder(backed)
+      const { run, counters } = restore(backed, other, { targetPath: fresh })
+      const error = yield* Effect.flip(run)
+      expect(error.message).toBe(
+        `snapshot ${backed.snapshot.snapshotId} cannot be restored: the artifact's sha256 is ${backed.snapshot.sha256}, the Hub recorded ${"0".repeat(64)}`
+      )
+      expect(counters.bytesRead).toBe(backed.snapshot.sizeBytes)
+      expect(fs.existsSync(fresh)).toBe(false)
+    }))
+
+  it.effect("with --overwrite, one flipped byte anywhere is refused by the sha256 before anything is replaced", () =>
+    Effect.gen(function*() {
+      const backed = yield* Backed
+      const copy = damagedCopy(backed.storageBase, backed, flipByteAt(backed.snapshot.sizeBytes - 5000))
+      const existing = targetUnder(backed)
+      const first = (yield* restore(backed, backed, { targetPath: existing }).withResult).result
+      const before = describeTree(existing)
+      const error = yield* Effect.flip(restore(backed, copy, { targetPath: existing, overwrite: true }).run)
+      expect(error.message).toMatch(new RegExp(`^snapshot ${copy.snapshot.snapshotId} cannot be restored: the artifact's sha256 is [0-9a-f]{64}, the Hub recorded ${backed.snapshot.sha256}$`))
+      expect(first.files).toBe(backed.counts.fileCount)
+      expect(describeTree(existing)).toEqual(before)
     }))
 
   it.effect("a tar that breaks midway: the restore fails naming the entry and removes all it wrote, nothing else", () =>

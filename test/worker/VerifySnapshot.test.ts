@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { expect, layer } from "@effect/vitest"
@@ -105,6 +105,21 @@ layer(BackedLive, { excludeTestServices: true, timeout: "60 seconds" })("verifyS
         intact: false,
         problem: `the tar layer is invalid: tar header at offset 1024 (after entry "first.txt") has a bad checksum`
       })
+    }))
+
+  it.effect("a tar that breaks early in a large artifact: only the tar is named, the whole file still hashes as recorded", () =>
+    Effect.gen(function*() {
+      const backed = yield* Backed
+      // many MiB after the damage: decoding stops while the file is still being read ahead
+      const tar = yield* tarOf([fileItem("first.txt", "1"), fileItem("second.txt", "2"), fileItem("big.bin", randomBytes(12 * 1024 * 1024))])
+      tar[1024 + 3] ^= 0x01
+      const artifact = yield* craftFromTar(backed.storageBase, tar)
+      const counters = zeroCounters()
+      expect(yield* verify(backed.storageBase, artifact, counters)).toEqual({
+        intact: false,
+        problem: `the tar layer is invalid: tar header at offset 1024 (after entry "first.txt") has a bad checksum`
+      })
+      expect(counters.bytesRead).toBeLessThan(artifact.snapshot.sizeBytes)
     }))
 
   it.effect("a read error of the worker's own storage is StorageFailed (retryable), not a verdict on the data", () =>

@@ -6,31 +6,39 @@ import { Either } from "effect"
 const FRAME_MAGIC = 0xfd2fb528
 const DICT_ID_BYTES = [0, 1, 2, 4]
 
+/** One 4 MiB frame of incompressible data (raw blocks) and the start of the next fit. */
+const BUFFER_BYTES = 4 * 1024 * 1024 + 256 * 1024
+const POOLED_BUFFERS = 2
+
 interface Scan {
-  /** Where the next block header starts, once the frame header is read. */
+  /** Where the next block header starts, relative to the frame, once the frame header is read. */
   readonly next: number
   readonly checksum: boolean
 }
 
+/**
+ * Input is copied once, into a staging buffer, and frames are handed out as views of it: no
+ * copy per frame. A buffer goes back to the pool when every frame lent from it is `release`d
+ * (after decompression); the bytes after the last frame move to a fresh buffer only when the
+ * staging one is full. Memory: the frames lent out, plus one buffer.
+ */
 export class ZstdFrameSplitter {
-  private pieces: Array<Uint8Array> = []
-  private buffered = 0
+  private buffer: Buffer
+  /** Where the current frame starts in `buffer`; `filled`: where the input ends. */
+  private start = 0
+  private filled = 0
   private scan: Scan | undefined
   private offset = 0
+  private readonly pool: Array<Buffer> = []
+  private readonly lent = new Map<ArrayBufferLike, number>()
 
-  constructor(private readonly maxFrameBytes: number) {}
-
-  private byteAt(i: number): number {
-    for (const piece of this.pieces) {
-      if (i < piece.length) return piece[i]!
-      i -= piece.length
-    }
-    throw new RangeError("zstd frame splitter read past its input")
+  constructor(private readonly maxFrameBytes: number, private readonly bufferBytes = BUFFER_BYTES) {
+    this.buffer = Buffer.allocUnsafe(bufferBytes)
   }
 
   private uint(at: number, bytes: number): number {
     let value = 0
-    for (let i = bytes - 1; i >= 0; i--) value = value * 256 + this.byteAt(at + i)
+    for (let i = bytes - 1; i >= 0; i--) value = value * 256 + this.buffer[this.start + at + i]!
     return value
   }
 
@@ -40,32 +48,15 @@ export class ZstdFrameSplitter {
       : Either.left(`zstd frame at offset ${this.offset} is larger than ${this.maxFrameBytes} bytes`)
   }
 
-  /** A fresh copy of the first `n` buffered bytes, which are dropped. */
-  private take(n: number): Buffer {
-    const out = Buffer.allocUnsafe(n)
-    let filled = 0
-    while (filled < n) {
-      const piece = this.pieces[0]!
-      const used = Math.min(piece.length, n - filled)
-      out.set(piece.subarray(0, used), filled)
-      filled += used
-      if (used === piece.length) this.pieces.shift()
-      else this.pieces[0] = piece.subarray(used)
-    }
-    this.buffered -= n
-    this.offset += n
-    this.scan = undefined
-    return out
-  }
-
   /** The current frame's length once its last block header is in (undefined: more input needed). */
   private frameLength(): Either.Either<number | undefined, string> {
+    const buffered = this.filled - this.start
     if (this.scan === undefined) {
-      if (this.buffered < 8) return Either.right(undefined)
+      if (buffered < 8) return Either.right(undefined)
       const magic = this.uint(0, 4)
       if (magic >>> 4 === 0x184d2a5) return this.bounded(8 + this.uint(4, 4))
       if (magic !== FRAME_MAGIC) return Either.left(`no zstd frame at offset ${this.offset}`)
-      const descriptor = this.byteAt(4)
+      const descriptor = this.buffer[this.start + 4]!
       const singleSegment = (descriptor >> 5) & 1
       const contentSizeBytes = [singleSegment, 2, 4, 8][descriptor >> 6]!
       const next = 5 + (singleSegment ? 0 : 1) + DICT_ID_BYTES[descriptor & 3]! + contentSizeBytes
@@ -74,7 +65,7 @@ export class ZstdFrameSplitter {
     for (;;) {
       const { next, checksum }: Scan = this.scan
       if (next > this.maxFrameBytes) return this.bounded(next)
-      if (this.buffered < next + 3) return Either.right(undefined)
+      if (buffered < next + 3) return Either.right(undefined)
       const header: number = this.uint(next, 3)
       const type = (header >> 1) & 3
       if (type === 3) return Either.left(`zstd frame at offset ${this.offset} has a reserved block type`)
@@ -84,23 +75,67 @@ export class ZstdFrameSplitter {
     }
   }
 
-  /** Whole frames, in order; skippable frames are dropped. */
+  /** Room for more input: the current frame's bytes moved to the front, or to a fresh (bigger, if need be) buffer. */
+  private makeRoom() {
+    const buffered = this.filled - this.start
+    if (this.start > 0 && !this.lent.has(this.buffer.buffer)) {
+      this.buffer.copyWithin(0, this.start, this.filled)
+    } else {
+      const old = this.buffer
+      const size = buffered < this.bufferBytes ? this.bufferBytes : 2 * buffered
+      this.buffer = (size === this.bufferBytes ? this.pool.pop() : undefined) ?? Buffer.allocUnsafe(size)
+      old.copy(this.buffer, 0, this.start, this.filled)
+      if (!this.lent.has(old.buffer)) this.recycle(old)
+    }
+    this.start = 0
+    this.filled = buffered
+  }
+
+  private recycle(buffer: Buffer) {
+    if (buffer.length === this.bufferBytes && this.pool.length < POOLED_BUFFERS) this.pool.push(buffer)
+  }
+
+  /**
+   * Whole frames, in order, as views of the splitter's buffers (skippable frames are dropped).
+   * Each is valid until it is released; `input` may be reused as soon as this returns.
+   */
   push(input: Uint8Array): Either.Either<Array<Buffer>, string> {
-    if (input.length > 0) this.pieces.push(input)
-    this.buffered += input.length
     const frames: Array<Buffer> = []
+    let at = 0
     for (;;) {
       const length = this.frameLength()
       if (Either.isLeft(length)) return Either.left(length.left)
-      if (length.right === undefined || length.right > this.buffered) return Either.right(frames)
-      // A copy: the frame is decompressed on another thread while the input moves on.
-      const frame = this.take(length.right)
-      if (frame.readUInt32LE(0) === FRAME_MAGIC) frames.push(frame)
+      if (length.right !== undefined && this.start + length.right <= this.filled) {
+        const frame = this.buffer.subarray(this.start, this.start + length.right)
+        this.start += length.right
+        this.offset += length.right
+        this.scan = undefined
+        if (frame.readUInt32LE(0) === FRAME_MAGIC) {
+          frames.push(frame)
+          this.lent.set(frame.buffer, (this.lent.get(frame.buffer) ?? 0) + 1)
+        }
+        continue
+      }
+      if (at === input.length) return Either.right(frames)
+      if (this.filled === this.buffer.length) this.makeRoom()
+      const n = Math.min(this.buffer.length - this.filled, input.length - at)
+      this.buffer.set(input.subarray(at, at + n), this.filled)
+      this.filled += n
+      at += n
     }
+  }
+
+  /** A frame from `push` is no longer needed: its buffer may be reused once all of its frames are. */
+  release(frame: Buffer) {
+    const count = this.lent.get(frame.buffer)
+    if (count === undefined) return
+    if (count > 1) return void this.lent.set(frame.buffer, count - 1)
+    this.lent.delete(frame.buffer)
+    if (frame.buffer !== this.buffer.buffer) this.recycle(Buffer.from(frame.buffer, 0, frame.buffer.byteLength))
   }
 
   /** Fails when the input ended inside a frame. */
   finish(): Either.Either<void, string> {
-    return this.buffered === 0 ? Either.void : Either.left(`truncated zstd stream: it ends inside the frame at offset ${this.offset}`)
+    return this.filled === this.start ? Either.void : Either.left(`truncated zstd stream: it ends inside the frame at offset ${this.offset}`)
   }
 }

@@ -2,7 +2,6 @@ import { Chunk, Data, Effect, Either, Stream } from "effect"
 import { createRequire } from "node:module"
 import * as os from "node:os"
 import { FramePool } from "./FramePacker.js"
-import { ZstdFrameSplitter } from "./ZstdFrameSplitter.js"
 
 // zstd as independent frames compressed in parallel on the libuv pool. Concatenated frames are
 // one valid zstd stream: `zstd -d` reads them as it reads its own output.
@@ -11,7 +10,6 @@ import { ZstdFrameSplitter } from "./ZstdFrameSplitter.js"
 // every level would compress as 3. Its native binding (bindings.js, same package) takes it.
 const zstd = createRequire(import.meta.url)("@mongodb-js/zstd/bindings.js") as {
   compress(data: Buffer, level: number): Promise<Buffer>
-  decompress(data: Buffer): Promise<Buffer>
 }
 
 export class ZstdError extends Data.TaggedError("ZstdError")<{ readonly reason: string }> {
@@ -103,49 +101,4 @@ export const zstdFrames = (options: ZstdFramesOptions = {}) =>
         })
     })
 
-export interface ZstdDecompressOptions {
-  readonly concurrency?: number
-  /** Largest compressed frame accepted; xVault's frames are about frameBytes or less. */
-  readonly maxFrameBytes?: number
-}
-
-interface Frame {
-  readonly bytes: Buffer
-  /** In the compressed stream (skippable frames, which xVault never writes, are not counted). */
-  readonly offset: number
-}
-
-const decompressFrame = ({ bytes, offset }: Frame) =>
-  Effect.tryPromise({
-    try: () => zstd.decompress(bytes),
-    catch: (e) => new ZstdError({ reason: `the zstd frame at offset ${offset} does not decompress (zstd decompression failed: ${String(e)})` })
-  })
-
-/**
- * Decompresses a concatenation of zstd frames, frame by frame, `concurrency` at a time, in
- * order. Made for what zstdFrames writes: each frame is split out once (by its headers), held
- * whole and decompressed; one that does not decompress is named by its offset.
- */
-export const zstdDecompressFrames = ({ concurrency = defaultConcurrency(), maxFrameBytes = 64 * 1024 * 1024 }: ZstdDecompressOptions = {}) =>
-  <E, R>(input: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E | ZstdError, R> =>
-    Stream.suspend(() => {
-      const splitter = new ZstdFrameSplitter(maxFrameBytes)
-      let offset = 0
-      const fail = (reason: string) => Effect.fail(new ZstdError({ reason }))
-      return input.pipe(
-        Stream.mapChunksEffect((chunk) => {
-          const out: Array<Frame> = []
-          for (const piece of chunk) {
-            const found = splitter.push(piece)
-            if (Either.isLeft(found)) return fail(found.left)
-            for (const bytes of found.right) {
-              out.push({ bytes, offset })
-              offset += bytes.length
-            }
-          }
-          return Effect.succeed(Chunk.unsafeFromArray(out))
-        }),
-        Stream.concat(Stream.execute(Effect.suspend(() => Either.match(splitter.finish(), { onLeft: fail, onRight: () => Effect.void })))),
-        Stream.mapEffect(decompressFrame, { concurrency })
-      )
-    })
+export { type ZstdDecompressOptions, zstdDecompressFrames } from "./ZstdDecompress.js"

@@ -1,4 +1,4 @@
-import { Effect, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import type { SourceFailed } from "../source/SourceFailed.js"
 import { sourceFor } from "../source/sourceFor.js"
 import type { SourceKindUnsupported } from "../source/SourceKindUnsupported.js"
@@ -43,9 +43,13 @@ export interface SourceRestored {
 
 /**
  * Writes a snapshot's files back to a source, through the writer its kind provides (see
- * Source.restoreTarget): the artifact's size and SHA-256 are checked before the target is
- * touched, then the archive's entries stream into the writer. On any failure or interruption
- * the writer removes what the restore created.
+ * Source.restoreTarget), in one read of the artifact. Before the target is touched: the
+ * artifact's size, its age header and MAC, and the first zstd frame (decrypted, decompressed,
+ * its tar headers parsed). Then the archive's entries stream into the writer while every 64 KiB
+ * age chunk is authenticated before its plaintext is used, and the SHA-256 is compared at the
+ * end. With overwrite (which replaces files for good) the SHA-256 is checked first instead, at
+ * the cost of a second read. On any failure or interruption the writer removes what the restore
+ * created.
  */
 export const restoreToSource = <E>(
   options: SourceRestoreOptions<E>
@@ -54,7 +58,15 @@ export const restoreToSource = <E>(
   return Effect.gen(function*() {
     const source = yield* sourceFor(options.target)
     const artifact = yield* openSnapshot(snapshot, (n) => (counters.bytesRead += n))
-    yield* checkWhole(artifact)
+    // files an overwrite replaces cannot be brought back: then the whole file is hashed first (a second read)
+    if (options.overwrite) yield* checkWhole(artifact)
+    const pull = yield* Stream.toPull(artifactParts(artifact, options.fileKey))
+    const next = pull.pipe(
+      Effect.map(Option.some),
+      Effect.catchAll(Option.match({ onNone: () => Effect.succeedNone, onSome: Effect.fail }))
+    )
+    // the age header and MAC, and the whole first zstd frame, are checked before the target is touched
+    let parts = yield* next
 
     const writer = yield* source.restoreTarget({
       targetPath: options.targetPath,
@@ -65,7 +77,12 @@ export const restoreToSource = <E>(
       warnings: options.warnings,
       recordHostKey: options.recordHostKey
     })
-    yield* Stream.runForEachChunk(artifactParts(artifact, options.fileKey), writer.write)
+    while (Option.isSome(parts)) {
+      yield* writer.write(parts.value)
+      parts = yield* next
+    }
+    // every chunk was authenticated as it was read: the digest confirms this is the recorded file
+    if (!options.overwrite) yield* checkWhole(artifact)
     const { targetPath, skipped } = yield* writer.finish
     const { files, dirs, symlinks, bytesWritten } = counters
     return { targetPath, files, dirs, symlinks, bytesWritten, skipped }

@@ -21,13 +21,21 @@ export interface ExpectedObject {
   readonly sha256: string
 }
 
+/** Reads an object piece by piece, for callback code: `undefined` at the end; a failed read rejects with StorageFailed. */
+export interface PieceReader {
+  /** The next piece, valid until the following call (its buffer is reused). */
+  readonly next: () => Promise<Uint8Array | undefined>
+}
+
 /** An artifact opened for reading, hashed as it is read. */
 export interface ArtifactReader {
   /** The object from its first byte. */
   readonly content: Stream.Stream<Uint8Array, StorageFailed>
+  /** The object from its first byte, like `content`, without a Stream step per piece. */
+  readonly pieces: () => PieceReader
   /**
-   * The object's SHA-256 and size: reads only what the last run of `content` did not (all of it
-   * when content never ran), so a verify that stopped at a damaged chunk still hashes everything.
+   * The object's SHA-256 and size: reads only what the last run of `content` or `pieces` did not
+   * (all of it when neither ran), so a verify that stopped at a damaged chunk still hashes everything.
    */
   readonly digest: Effect.Effect<{ readonly sha256: string; readonly size: number }, StorageFailed>
   /** `digest`, compared with what was expected at open: a difference is ArtifactUnreadable (mismatch). */

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { Effect, Option, type Scope, Stream } from "effect"
-import type { ArtifactReader, ExpectedObject } from "./ArtifactStore.js"
+import type { ArtifactReader, ExpectedObject, PieceReader } from "./ArtifactStore.js"
 import { ArtifactUnreadable } from "./ArtifactUnreadable.js"
 import { StorageFailed } from "./StorageFailed.js"
 
@@ -46,23 +46,30 @@ export const openLocalFile = (
 
     let hash: Hash = createHash("sha256")
     let position = 0
+    // a read in flight (pieces reads one ahead): digest waits for it, so `position` and the hash agree
+    let ahead: Promise<unknown> | undefined
+    const readInto = async (buffer: Buffer, count: boolean) => {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position).catch((e: unknown) => {
+        throw StorageFailed.from("read", locator, e)
+      })
+      const bytes = buffer.subarray(0, bytesRead)
+      hash.update(bytes)
+      position += bytesRead
+      if (count) onRead(bytesRead)
+      return bytes
+    }
+    const restart = () => {
+      hash = createHash("sha256")
+      position = 0
+    }
     // Uninterruptible, so `position` and the hash always agree when `digest` takes over.
     const readNext = (count: boolean) =>
       Effect.uninterruptible(Effect.tryPromise({
-        try: async () => {
-          const buffer = Buffer.allocUnsafe(READ_BYTES)
-          const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, position)
-          const bytes = buffer.subarray(0, bytesRead)
-          hash.update(bytes)
-          position += bytesRead
-          if (count) onRead(bytesRead)
-          return bytes
-        },
-        catch: (e) => StorageFailed.from("read", locator, e)
+        try: () => readInto(Buffer.allocUnsafe(READ_BYTES), count),
+        catch: (e) => e instanceof StorageFailed ? e : StorageFailed.from("read", locator, e)
       }))
     const content = Stream.suspend(() => {
-      hash = createHash("sha256")
-      position = 0
+      restart()
       return Stream.repeatEffectOption(
         readNext(true).pipe(
           Effect.mapError(Option.some),
@@ -70,9 +77,34 @@ export const openLocalFile = (
         )
       )
     })
+    // Two buffers in turn: the next piece is read while the caller works on this one.
+    const pieces = (): PieceReader => {
+      restart()
+      const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)]
+      let turn = 0
+      const start = () => {
+        const read = readInto(buffers[turn]!, true)
+        ahead = read.catch(() => {})
+        return read
+      }
+      let upcoming = start()
+      return {
+        next: async () => {
+          const bytes = await upcoming
+          if (bytes.length === 0) return undefined
+          turn = 1 - turn
+          upcoming = start()
+          return bytes
+        }
+      }
+    }
     const digest = Effect.gen(function*() {
+      // a reader stopped while its next() was waiting may still have started one more read
+      yield* Effect.promise(async () => {
+        for (let seen: unknown; seen !== ahead;) await (seen = ahead)
+      })
       while ((yield* readNext(false)).length > 0);
       return { sha256: hash.digest("hex"), size: position }
     })
-    return { content, digest, check: Effect.flatMap(digest, (d) => compare(expected, d)) }
+    return { content, pieces, digest, check: Effect.flatMap(digest, (d) => compare(expected, d)) }
   })

@@ -31,14 +31,16 @@ export const verifySnapshot = (options: VerifyOptions): Effect.Effect<VerifyOutc
     let entries = 0
     let bytes = 0
     const read = yield* artifactParts(artifact, options.fileKey).pipe(
-      Stream.runForEach((part) =>
+      Stream.runForEachChunk((parts) =>
         Effect.sync(() => {
-          if (part._tag === "Data") bytes += part.bytes.length
-          else if (part._tag === "Entry") {
-            entries++
-            if (part.entry.type === "file") counters.files++
-            else if (part.entry.type === "directory") counters.dirs++
-            else if (part.entry.type === "symlink") counters.symlinks++
+          for (const part of parts) {
+            if (part._tag === "Data") bytes += part.bytes.length
+            else if (part._tag === "Entry") {
+              entries++
+              if (part.entry.type === "file") counters.files++
+              else if (part.entry.type === "directory") counters.dirs++
+              else if (part.entry.type === "symlink") counters.symlinks++
+            }
           }
         })
       ),
