@@ -146,6 +146,21 @@ describe.each(SFTP_TRANSPORTS)("over %s", (transport) => {
         expect(String(error)).not.toContain(wrong)
       }))
 
+    it.effect("a host name that does not resolve is unreachable and retryable", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.scoped(Effect.flip(openSftp({
+          host: "no-such-host.invalid",
+          port: 22,
+          username: "nobody",
+          credentials: { _tag: "password", password: Redacted.make("secret") },
+          hostKey: null
+        })))
+        expect(error.reason).toBe("unreachable")
+        expect(error.retryable).toBe(true)
+        // NXDOMAIN, or no resolver at all in a sandbox: the same words for both transports
+        expect(error.message).toMatch(/^cannot reach no-such-host\.invalid:22: host name (not found|lookup failed)$/)
+      }))
+
     it.effect("a port with nothing listening is unreachable and retryable", () =>
       Effect.gen(function*() {
         const port = yield* closedPort
