@@ -136,7 +136,12 @@ export const startBench = async (size: DatasetSize): Promise<Bench> => {
       hostKey: sshd.hostKeyFingerprint
     })
     const storage = await inScope(tempStorage)
-    const worker = await inScope(startWorkerWith(workerEnv(hub, "bench", storage, { WORKER_CONCURRENCY: "1" })))
+    // WORKER_SFTP_TRANSPORT=ssh2|openssh in the bench's environment picks the worker's transport
+    const transport = process.env["WORKER_SFTP_TRANSPORT"]
+    const worker = await inScope(startWorkerWith(workerEnv(hub, "bench", storage, {
+      WORKER_CONCURRENCY: "1",
+      ...(transport === undefined ? {} : { WORKER_SFTP_TRANSPORT: transport })
+    })))
     // warm the page cache so neither run pays for the first read from disk
     execSync(`tar cf - -C "${data}" . > /dev/null`)
 
