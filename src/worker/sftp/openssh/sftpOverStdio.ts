@@ -40,8 +40,10 @@ export const sftpOverStdio = (input: Readable, output: Writable): StdioSftp => {
     channelClose: () => void output.end()
   }
   const sftp = new SFTP({ _protocol: protocol }, { type: "sftp", incoming: {}, outgoing }, {})
-  // ssh gone: its exit says why, and every request is answered through push(null)
+  // ssh gone: its exit says why, and every request is answered through push(null). An 'error' without
+  // a listener would crash the worker; whoever waits on the session listens as well.
   output.on("error", () => {})
+  sftp.on("error", () => {})
   input.on("data", (data: Buffer) => sftp.push(data))
   input.once("close", () => {
     outgoing.state = "closed"

@@ -65,7 +65,8 @@ export const sshProcess = (
       let software: string | undefined
       const waiting: Array<(software: string) => void> = []
       child.once("close", () => (exited = true))
-      child.once("error", () => (exited = true))
+      // kept for the child's life: an 'error' without a listener would crash the worker
+      child.on("error", () => (exited = true))
       child.stderr.setEncoding("utf8")
       child.stderr.on("data", (text: string) => {
         stderr = (stderr + text).slice(-STDERR_KEPT)
