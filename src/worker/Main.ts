@@ -9,6 +9,7 @@ import { WorkerMetrics } from "./metrics/WorkerMetrics.js"
 import { WorkerMetricsServerLive } from "./metrics/WorkerMetricsServerLive.js"
 import { reconcileEvery } from "./reconcile/reconcile.js"
 import { ArtifactStore } from "./storage/ArtifactStore.js"
+import { SftpTransport, SftpTransportLive } from "./sftp/SftpTransport.js"
 import { ArtifactStoreLive } from "./storage/ArtifactStoreLive.js"
 import { WorkerConcurrency, WorkerIdConfig } from "./WorkerConfig.js"
 
@@ -31,6 +32,7 @@ export const WorkerLive = Layer.scopedDiscard(
     const runner = yield* JobRunner
     const redis = yield* Redis
     const store = yield* ArtifactStore
+    const transport = yield* SftpTransport
 
     const beat = Effect.flatMap(store.freeBytes, (free) => hub.heartbeat({ version: XVAULT_VERSION, freeBytes: free }))
     const ack = yield* beat
@@ -64,12 +66,14 @@ export const WorkerLive = Layer.scopedDiscard(
       ).pipe(Effect.tap((worker) => worker.on("error", (e) => Effect.runFork(Effect.logWarning(`queue ${queue}: ${e.message}`)))))
     yield* consume(BACKUP_QUEUE, concurrency)
     yield* consume(workerQueue(workerId), concurrency)
-    yield* Effect.logInfo(`worker ${workerId} ready: storage ${store.describe}, ${concurrency} job(s) at a time`)
+    yield* Effect.logInfo(`worker ${workerId} ready: storage ${store.describe}, sftp over ${transport}, ${concurrency} job(s) at a time`)
   })
 ).pipe(
   Layer.provide(JobRunner.Default),
   Layer.provide([HubReporter.Default, Redis.Default, WorkerMetrics.Default]),
   Layer.merge(WorkerMetricsServerLive),
   // one store for the jobs, the sweeps, the heartbeat and the metrics
-  Layer.provide(ArtifactStoreLive)
+  Layer.provide(ArtifactStoreLive),
+  // jobs run in this layer's runtime, so they see the transport it read from WORKER_SFTP_TRANSPORT
+  Layer.provide(SftpTransportLive)
 )

@@ -83,7 +83,11 @@ describe("deploy/docker/Dockerfile", () => {
   it("runtime stage: Node.js is the node image's own binary, no npm, headers or toolchain", () => {
     const copies = all(runtime, "COPY")
     expect(copies[0]).toBe("--from=deps /usr/local/bin/node /usr/local/bin/node")
-    expect(all(runtime, "RUN").join(" ")).not.toMatch(/apt-get|npm /)
+    const runs = all(runtime, "RUN").join(" ")
+    expect(runs).not.toMatch(/npm /)
+    // the one package: OpenSSH's client for the worker's SFTP transport, nothing it merely recommends, no apt lists left
+    expect(runs.match(/apt-get install[^&]*/g)).toEqual(["apt-get install -y --no-install-recommends openssh-client "])
+    expect(runs).toMatch(/apt-get install[^&]*&& rm -rf \/var\/lib\/apt\/lists\/\*/)
   })
 
   it("build stage: compiles TypeScript, generates the oclif manifest and packs the package", () => {

@@ -7,6 +7,7 @@ import { Context, Effect, Fiber, Layer } from "effect"
 import { restoreToSource } from "../../src/worker/restore/restoreToSource.js"
 import type { RestoreWarning } from "../../src/worker/restore/SnapshotToRead.js"
 import { buildSourceTree, describeTree } from "../support/SourceTree.js"
+import { SFTP_TRANSPORTS, sftpTransportLayer } from "../support/SftpTransports.js"
 import { Sshd, SshdLive, type SshdServer } from "../support/Sshd.js"
 import {
   type Artifact, backUp, craft, craftFromTar, damagedCopy, dirItem, escapeRefusals, escapingItems, fileItem, flipByteAt, symlinkItem, tarOf, targetOf,
@@ -59,7 +60,10 @@ const write = (file: string, content: string) => {
   fs.writeFileSync(file, content)
 }
 
-layer(BackedLive, { excludeTestServices: true, timeout: "90 seconds" })("restoreToSource, to an SFTP source", (it) => {
+// backed up and restored over each transport
+for (const transport of SFTP_TRANSPORTS) layer(BackedLive.pipe(Layer.provideMerge(sftpTransportLayer(transport))), {
+  excludeTestServices: true, timeout: "90 seconds"
+})(`restoreToSource, to an SFTP source, over ${transport}`, (it) => {
   it.effect("round trip into a fresh target path: the tree is the source tree, counts and bytes as backed up", () =>
     Effect.gen(function*() {
       const backed = yield* Backed

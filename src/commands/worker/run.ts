@@ -7,7 +7,8 @@ export default class WorkerRun extends XvaultCommand {
   static override summary = "Run a worker: take jobs from Redis, back up sources to this machine's storage."
   static override description = withExitStatus(
     "Reads WORKER_ID, WORKER_TOKEN, HUB_BASE_URL, REDIS_URL, WORKER_STORAGE_BASE (default /var/lib/xvault/backups), " +
-      "WORKER_CONCURRENCY (default 2), WORKER_ZSTD_LEVEL (default 3) and XVAULT_QUEUE_PREFIX. WORKER_TOKEN is a " +
+      "WORKER_CONCURRENCY (default 2), WORKER_ZSTD_LEVEL (default 3), WORKER_SFTP_TRANSPORT (openssh or ssh2, default " +
+      "openssh) and XVAULT_QUEUE_PREFIX. WORKER_TOKEN is a " +
       "worker token for exactly this WORKER_ID (xvault token create --role worker --worker-id ID). " +
       "SIGINT/SIGTERM stop it: running backups are cut short, clean up, and are retried."
   )

@@ -1,5 +1,6 @@
+import type { EventEmitter } from "node:events"
 import { Effect } from "effect"
-import type { Client, SFTPWrapper } from "ssh2"
+import type { SFTPWrapper } from "ssh2"
 import { connectionLost } from "./connectionLost.js"
 import { SftpStatus, SFTP_EOF } from "./SftpStatus.js"
 import { SourceFailed } from "../source/SourceFailed.js"
@@ -37,7 +38,13 @@ const classify = (endpoint: string, error: Error & { readonly code?: unknown }):
   return new SourceFailed({ reason: "protocol", message: `the SFTP server at ${endpoint} answered: ${error.message}` })
 }
 
-export const makeSftpConnection = (client: Client, sftp: SFTPWrapper, endpoint: string, hostKey: string): SftpConnection => {
+/** What carries the SFTP bytes: it emits 'error' and 'close' when it goes away; `output` batches writes if given. */
+export interface SftpLink {
+  readonly events: EventEmitter
+  readonly output: { readonly cork?: () => void; readonly uncork?: () => void } | undefined
+}
+
+export const makeSftpConnection = (link: SftpLink, sftp: SFTPWrapper, endpoint: string, hostKey: string): SftpConnection => {
   const pending = new Set<(error: SftpError) => void>()
   let lost: SourceFailed | undefined
 
@@ -48,14 +55,13 @@ export const makeSftpConnection = (client: Client, sftp: SFTPWrapper, endpoint: 
     pending.clear()
     for (const fail of waiting) fail(lost)
   }
-  client.on("error", (error: Error) => markLost(error.message.toLowerCase()))
-  client.on("close", () => markLost("the connection closed"))
+  link.events.on("error", (error: Error) => markLost(error.message.toLowerCase()))
+  link.events.on("close", () => markLost("the connection closed"))
   sftp.on("error", (error: Error) => markLost(error.message.toLowerCase()))
   sftp.on("close", () => markLost("the SFTP channel closed"))
 
-  // Requests sent in one tick (a burst of small-file reads) leave in one socket write instead of
-  // one write per packet. ssh2 keeps its socket private; without it, writes are simply not batched.
-  const socket = (client as unknown as { _sock?: { cork?: () => void; uncork?: () => void } })._sock
+  // Requests sent in one tick (a burst of small-file reads) leave in one write instead of one write per packet.
+  const socket = link.output
   let corked = false
   const cork = () => {
     if (corked || typeof socket?.cork !== "function") return

@@ -1,3 +1,5 @@
+import { DEFAULT_READY_TIMEOUT_MS } from "./sessionTimings.js"
+import type { SftpTarget } from "./SftpTarget.js"
 import { SourceFailed } from "../source/SourceFailed.js"
 
 export interface ConnectContext {
@@ -8,6 +10,14 @@ export interface ConnectContext {
   /** Set when the host verifier refused the server's key. */
   readonly mismatch?: { readonly expected: string; readonly presented: string } | undefined
 }
+
+/** What a connect error message names; `mismatch` is filled in by whoever checks the host key. */
+export const connectContextOf = (target: SftpTarget): { -readonly [K in keyof ConnectContext]: ConnectContext[K] } => ({
+  endpoint: `${target.host}:${target.port}`,
+  username: target.username,
+  method: target.credentials._tag === "password" ? "password" : "private key",
+  readyTimeoutMs: target.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
+})
 
 type SshError = Error & { readonly level?: unknown; readonly code?: unknown }
 
@@ -53,3 +63,6 @@ export const describeConnectError = (error: SshError, context: ConnectContext): 
   }
   return new SourceFailed({ reason: "protocol", message: `SSH connection to ${endpoint} failed: ${error.message}` })
 }
+
+export const noSftpSession = (endpoint: string, detail: string): SourceFailed =>
+  new SourceFailed({ reason: "protocol", message: `the server at ${endpoint} did not open an SFTP session: ${detail}` })
