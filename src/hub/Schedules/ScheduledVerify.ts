@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { Jobs } from "../Jobs/Jobs.js"
 import type { JobRow } from "../Jobs/JobRow.js"
-import { insertVerify } from "../Snapshots/insertVerify.js"
+import { insertSnapshotJob } from "../Snapshots/insertSnapshotJob.js"
 
 interface CandidateRow {
   readonly schedule_id: string
@@ -43,7 +43,7 @@ export const queueScheduledVerifications = Effect.gen(function*() {
     const rows: Array<JobRow> = []
     for (const c of candidates) {
       const snapshot = { id: c.snapshot_id, tenantId: c.tenant_id, sourceId: c.source_id, workerId: c.worker_id }
-      rows.push(yield* insertVerify({ jobs, audit }, snapshot, { scheduleId: c.schedule_id }))
+      rows.push(yield* insertSnapshotJob({ jobs, audit }, { type: "verify", snapshot, details: { scheduleId: c.schedule_id } }))
     }
     return rows
   }).pipe(sql.withTransaction)

@@ -7,7 +7,7 @@ import type { Snapshot } from "../../shared/contract/Snapshots.js"
 import { AuditLog } from "../Audit/AuditLog.js"
 import { Jobs } from "../Jobs/Jobs.js"
 import { toJob } from "../Jobs/JobRow.js"
-import { insertVerify } from "./insertVerify.js"
+import { insertSnapshotJob } from "./insertSnapshotJob.js"
 
 const refOf = (s: Snapshot) => ({ id: s.id, tenantId: s.tenantId, sourceId: s.sourceId, workerId: s.workerId })
 
@@ -29,7 +29,7 @@ export class SnapshotJobs extends Effect.Service<SnapshotJobs>()("hub/SnapshotJo
         if (snapshot.status !== "available" && snapshot.status !== "corrupt") {
           return yield* new Conflict({ message: `snapshot ${snapshot.id} is ${snapshot.status}; only stored snapshots can be verified` })
         }
-        return yield* insertVerify({ jobs, audit }, refOf(snapshot))
+        return yield* insertSnapshotJob({ jobs, audit }, { type: "verify", snapshot: refOf(snapshot) })
       }))
 
     /** `targetTenantOf` finds the tenant of a target source, or fails 404 when there is none. */
@@ -57,15 +57,7 @@ export class SnapshotJobs extends Effect.Service<SnapshotJobs>()("hub/SnapshotJo
           targetPath: request.targetPath ?? null,
           overwrite: request.overwrite
         }
-        const row = yield* jobs.insertForSnapshot({ type: "restore", snapshot: refOf(snapshot), params })
-        yield* audit.record({
-          action: "restore.create",
-          resourceType: "job",
-          resourceId: row.id,
-          tenantId: snapshot.tenantId,
-          details: { snapshotId: snapshot.id, workerId: snapshot.workerId, ...params }
-        })
-        return row
+        return yield* insertSnapshotJob({ jobs, audit }, { type: "restore", snapshot: refOf(snapshot), params })
       }))
 
     /**
